@@ -1,0 +1,37 @@
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+
+from audit.models import Action, Outcome
+from audit.services import audit_record
+
+from .lockout import lockout_clear, lockout_is_locked, lockout_record_failure, normalize_identifier
+
+
+def audit_blocked_sign_in(*, identifier: str, request) -> None:
+    audit_record(action=Action.SIGN_IN_BLOCKED, outcome=Outcome.DENIED, actor_label=identifier, request=request)
+
+
+class LockoutAuthenticationBackend(AuthenticationBackend):
+    """allauth's email backend behind the account lockout.
+
+    Django's `authenticate()` (used by allauth's login, reauthentication and any
+    other path) reaches every password check through this backend, so a locked
+    email cannot sign in anywhere while the lock lasts.
+    """
+
+    def authenticate(self, request, **credentials):
+        email = credentials.get("email") or credentials.get("username")
+        if email is None or credentials.get("password") is None:
+            return None  # not a password login (e.g. a login code); nothing to count
+        identifier = normalize_identifier(email)
+        if lockout_is_locked(identifier=identifier):
+            audit_blocked_sign_in(identifier=identifier, request=request)
+            raise PermissionDenied("locked")  # stops the backend chain
+        user = super().authenticate(request, **credentials)
+        if user is None:
+            known = get_user_model().objects.filter(email__iexact=identifier).first()
+            lockout_record_failure(identifier=identifier, request=request, user=known)
+            return None
+        lockout_clear(identifier=identifier)
+        return user

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from core.views import healthz
+
+admin.site.site_header = "MNsure Assister Portal — exchange staff"
+admin.site.site_title = "Assister Portal admin"
+admin.site.index_title = "Administration"
+
+
+class AdminLoginRedirect(RedirectView):
+    """Staff sign in through the portal's login (same lockout, same MFA), never the admin's own form."""
+
+    pattern_name = "account_login"
+    query_string = True
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise PermissionDenied  # signed in, but not staff: no redirect loop through the login page
+        return super().get(request, *args, **kwargs)
+
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("admin/login/", AdminLoginRedirect.as_view(), name="admin_login_redirect"),
+    path("admin/", admin.site.urls),
+]

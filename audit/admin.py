@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: staff browse the trail; nobody adds, changes or deletes a row."""
+
+    list_display = ["at", "action", "outcome", "actor_label", "ip", "request_id"]
+    list_filter = ["action", "outcome"]
+    search_fields = ["actor_label", "request_id", "object_id", "ip"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
