@@ -85,6 +85,9 @@ class LoginFailure(models.Model):
     class Meta:
         indexes = [models.Index(fields=["identifier", "at"], name="accounts_lf_ident_at")]
 
+    def __str__(self) -> str:
+        return f"{self.identifier} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class LoginLock(models.Model):
     """Sign-in for an email address is refused until `locked_until`."""
@@ -92,3 +95,6 @@ class LoginLock(models.Model):
     identifier = models.CharField(max_length=254, unique=True)
     locked_at = models.DateTimeField()
     locked_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.identifier} until {self.locked_until:%Y-%m-%d %H:%M}"

@@ -22,7 +22,7 @@ DEBUG = env.bool("DEBUG", default=False)
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 
 # The dev key is prefixed so that `check --deploy` (W009) rejects it in production.
-DEV_SECRET_KEY = "django-insecure-dev-only-never-use-this-key-in-production"
+DEV_SECRET_KEY = "django-insecure-dev-only-never-use-this-key-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -48,8 +48,8 @@ class Command(BaseCommand):
                     user_add_totp(user=user, secret=generate_totp_secret())
                 rows.append((description, email, user.requires_mfa))
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
         for description, email, mfa in rows:
-            suffix = "  [MFA: python manage.py demo_totp %s]" % email if mfa else ""
+            suffix = f"  [MFA code: python manage.py demo_totp {email}]" if mfa else ""
             self.stdout.write(f"  {description:<45} {email}{suffix}")
         self.stdout.write("")
