@@ -1,6 +1,6 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -17,12 +17,12 @@ MFA_SETUP_ALLOWED = frozenset(
         "mfa_index",
         "mfa_activate_totp",
         "mfa_add_webauthn",
+        "mfa_list_webauthn",
         "mfa_view_recovery_codes",
         "mfa_generate_recovery_codes",
         "mfa_download_recovery_codes",
         "account_logout",
         "account_reauthenticate",
-        "account_email",
         "account_confirm_email",
         "account_email_verification_sent",
         "set_language",
@@ -52,6 +52,10 @@ class SessionPolicyMiddleware:
             if reason is not None:
                 return self._sign_out(request, user, reason)
             session_touch(request.session)
+        elif SESSION_KEY in request.session:
+            # Signed in once, but the account was deactivated (or its password changed):
+            # the auth middleware already refuses the user; drop what the session still holds.
+            request.session.flush()
         return self.get_response(request)
 
     def _sign_out(self, request, user, reason):

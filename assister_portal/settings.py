@@ -126,7 +126,6 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MNsure Assister Portal] "
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "30/m/ip",
     "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
 

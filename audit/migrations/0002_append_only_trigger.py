@@ -38,7 +38,7 @@ def _run(statements_by_vendor):
         if statements is None:
             raise RuntimeError(f"No append-only trigger for {schema_editor.connection.vendor}")
         for statement in [statements] if isinstance(statements, str) else statements:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     return run
 
