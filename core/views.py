@@ -54,3 +54,7 @@ def healthz(request):
         status=200 if healthy else 503,
         content_type="text/plain",
     )
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "csrf_failure.html", status=403)
