@@ -20,7 +20,7 @@ PRODUCTION_ENV = {
 
 
 def run(args, env_extra):
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env_extra}
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(ROOT)), **env_extra}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
