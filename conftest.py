@@ -32,6 +32,8 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The live server wraps the app in a media handler that needs a string prefix; production has none.
+    settings.MEDIA_URL = "/test-media-never-routed/"
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there first
     # One hash round is enough to test login logic; production keeps Django's PBKDF2 default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
