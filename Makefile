@@ -29,18 +29,17 @@ run: deps
 # The production shape on one machine: gunicorn, a Celery worker and beat, against
 # PostgreSQL and Redis (override DATABASE_URL / CELERY_BROKER_URL as needed).
 run-full: deps
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/assister_portal_dev} \
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
-	HTTPS=$${HTTPS:-0} bash -c '\
-	  createdb -h 127.0.0.1 -U postgres assister_portal_dev 2>/dev/null; \
-	  $(PY) manage.py migrate --noinput && \
-	  $(PY) manage.py collectstatic --noinput -v0 && \
-	  $(PY) manage.py seed_demo && \
-	  exec $(VENV)/bin/honcho start -f Procfile 2>/dev/null || { \
-	    trap "kill 0" EXIT; \
-	    $(VENV)/bin/celery -A assister_portal worker --loglevel=INFO --concurrency=2 & \
-	    $(VENV)/bin/celery -A assister_portal beat --loglevel=INFO & \
-	    $(VENV)/bin/gunicorn assister_portal.wsgi --bind 127.0.0.1:8000 --workers 2; }'
+	export DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/assister_portal_dev} \
+	       CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	       CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} HTTPS=$${HTTPS:-0}; \
+	createdb -h 127.0.0.1 -U postgres assister_portal_dev 2>/dev/null; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py seed_demo && \
+	trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/celery -A assister_portal worker --loglevel=INFO --concurrency=2 & \
+	$(VENV)/bin/celery -A assister_portal beat --loglevel=INFO --schedule var/celerybeat-schedule & \
+	$(VENV)/bin/gunicorn assister_portal.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 
 lint: deps
 	$(VENV)/bin/ruff check .
@@ -61,8 +60,7 @@ bench: deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
 
 messages: deps
-	$(PY) manage.py makemessages -l es --ignore=node_modules --ignore=.venv --ignore=var
-	$(PY) manage.py makemessages -d djangojs -l es --ignore=node_modules --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l es --ignore=node_modules --ignore=.venv --ignore=var --ignore=e2e --ignore="*/tests/*"
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from core.views import healthz
+from core.views import favicon, healthz
 
 admin.site.site_header = "MNsure Assister Portal — exchange staff"
 admin.site.site_title = "Assister Portal admin"
@@ -25,6 +25,7 @@ class AdminLoginRedirect(RedirectView):
 urlpatterns = [
     path("", include("core.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),

@@ -3,8 +3,9 @@ import logging
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -58,3 +59,9 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "csrf_failure.html", status=403)
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page, the admin's included."""
+    return HttpResponsePermanentRedirect(static("uswds/img/favicons/favicon.ico"))

@@ -24,3 +24,10 @@ def test_wrong_method_is_not_a_500(client, consumer):
     sign_in(client, consumer)
     assert client.get("/accounts/session/keepalive/").status_code == 405
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_favicon_request_is_answered_not_404(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/uswds/img/favicons/favicon")
