@@ -69,3 +69,10 @@ def lockout_record_failure(*, identifier: str, request: HttpRequest | None, user
 def lockout_clear(*, identifier: str) -> None:
     """A successful sign-in starts the count again."""
     LoginFailure.objects.filter(identifier=identifier).delete()
+
+
+def lockout_release(*, identifier: str) -> None:
+    """A password reset proves control of the mailbox: lift the lock and start the count again."""
+    with transaction.atomic():
+        LoginLock.objects.filter(identifier=identifier).delete()
+        LoginFailure.objects.filter(identifier=identifier).delete()

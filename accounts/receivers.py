@@ -12,6 +12,7 @@ from django.dispatch import receiver
 from audit.models import Action
 from audit.services import audit_record
 
+from .lockout import lockout_release, normalize_identifier
 from .sessions import session_start_clock
 
 
@@ -56,3 +57,4 @@ def on_password_set(sender, request, user, **kwargs):
 @receiver(account_signals.password_reset)
 def on_password_reset(sender, request, user, **kwargs):
     audit_record(action=Action.PASSWORD_RESET, actor=user, request=request)
+    lockout_release(identifier=normalize_identifier(user.email))

@@ -1,7 +1,9 @@
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.utils import timezone
 
 from accounts.lockout import LOCKED_MESSAGE
@@ -97,3 +99,18 @@ def test_failures_and_the_lockout_are_audited(client, consumer):
     assert all(e.actor_id == consumer.pk and e.ip == "127.0.0.1" and e.request_id for e in events)
     fail(client, consumer.email)
     assert AuditEvent.objects.filter(actor_label=consumer.email).latest("id").action == Action.SIGN_IN_BLOCKED
+
+
+@pytest.mark.django_db
+def test_resetting_the_password_by_email_lifts_the_lock(client, consumer):
+    fail(client, consumer.email, 5)
+    client.post("/accounts/password/reset/", {"email": consumer.email})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body).group(1)
+    form_url = client.get(link)["Location"]
+    new_password = "another long passphrase 77"
+    response = client.post(form_url, {"password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    response = client.post("/accounts/login/", {"login": consumer.email, "password": new_password})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(consumer.pk)
+    assert AuditEvent.objects.filter(actor=consumer, action=Action.PASSWORD_RESET).exists()

@@ -50,6 +50,6 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
         for description, email, mfa in rows:
-            suffix = f"  [MFA code: python manage.py demo_totp {email}]" if mfa else ""
+            suffix = f"  [MFA code: .venv/bin/python manage.py demo_totp {email}]" if mfa else ""
             self.stdout.write(f"  {description:<45} {email}{suffix}")
         self.stdout.write("")
