@@ -5,10 +5,13 @@ in-process, files under var/media, email to the console. Production sets the
 variables listed in README.md ("Configuration"); a bad value fails at start-up.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "core",
+    "certification",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +251,22 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
 
+# --- Certification (certification.services) ---------------------------------------
+# Open enrollment starts on this (month, day) each year; a certification runs to the day before.
+OPEN_ENROLLMENT_START = tuple(env.list("OPEN_ENROLLMENT_START", cast=int, default=[11, 1]))
+# Renewal for the next period opens on this (month, day).
+RENEWAL_OPENS = tuple(env.list("RENEWAL_OPENS", cast=int, default=[8, 1]))
+CERTIFICATION_REMINDER_DAYS = (60, 30, 7)
+INVITATION_VALID_DAYS = 14
+ASSISTER_AGREEMENT_VERSION = "2026-1"
+
+# --- Field encryption (assister_portal.lib.crypto) ------------------------------
+# Comma-separated Fernet keys, newest first. Required outside DEBUG and tests:
+# a deploy check refuses the development key derived below.
+_DEV_FIELD_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"dev-field-key:" + SECRET_KEY.encode()).digest()).decode()
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_DEV_FIELD_KEY])
+FIELD_ENCRYPTION_DEV_KEY = _DEV_FIELD_KEY
+
 # --- Email -----------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MNsure Assister Portal <no-reply@assister.example>")
@@ -260,6 +280,12 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or None
 # With no broker, tasks run in-process when called (make run, unit tests).
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULE = {
+    "certification-daily-sweep": {
+        "task": "certification.tasks.certification_daily_sweep",
+        "schedule": crontab(hour=6, minute=0),  # America/Chicago (celery.py timezone)
+    },
+}
 
 # --- Logging ---------------------------------------------------------------
 LOGGING = {

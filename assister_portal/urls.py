@@ -29,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("certification.urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,18 @@ class Action(models.TextChoices):
     PASSWORD_SET = "password_set", _("Password set")
     PASSWORD_RESET = "password_reset", _("Password reset")
     ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+    AGENCY_REGISTERED = "agency_registered", _("Agency registered")
+    AGENCY_UPDATED = "agency_updated", _("Agency details changed")
+    PROFILE_UPDATED = "profile_updated", _("Directory listing changed")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    MEMBER_REMOVED = "member_removed", _("Member removed from agency")
+    AGREEMENT_SIGNED = "agreement_signed", _("Assister agreement signed")
+    RENEWAL_STARTED = "renewal_started", _("Renewal started")
+    CERTIFICATION_CHANGED = "certification_changed", _("Certification status changed")
+    CERTIFICATION_CHECK_RECORDED = "certification_check", _("Certification check recorded")
+    ASSISTER_ACCESS_CHANGED = "assister_access", _("Assister's access to clients changed")
 
 
 class Outcome(models.TextChoices):

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assister_portal"),
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@127.0.0.1:587",
+    "FIELD_ENCRYPTION_KEYS": "2Jf8gBBBp1lq9cOZ3OSb6Q2hP0tTn0rVYxkqGQmF0yY=",
 }
 
 
@@ -97,3 +98,10 @@ def test_local_storage_is_private_and_has_no_url(settings):
     assert default_storage.file_permissions_mode == 0o600
     with pytest.raises(Resolver404):
         resolve("/media/anything.pdf")
+
+
+def test_check_deploy_refuses_the_development_field_encryption_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "FIELD_ENCRYPTION_KEYS"}
+    result = run(["check", "--deploy"], env)
+    assert result.returncode != 0
+    assert "assister_portal.E001" in result.stdout + result.stderr

@@ -37,7 +37,7 @@ def test_healthz_checks_the_broker_when_one_is_configured(client, settings):
         assert response.status_code == 503
         assert response.content == b"unavailable"
     finally:
-        app.conf.broker_url = None
+        app.conf.broker_url = "memory://"
 
 
 @pytest.mark.django_db

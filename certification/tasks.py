@@ -1,0 +1,107 @@
+"""Background work of the certification app: emails, reminders and the daily expiry sweep."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+log = logging.getLogger(__name__)
+
+
+def _recipients(certification) -> list[str]:
+    """The applicant (an assister, or an agency's admins) and the agency's admins; never duplicated."""
+    from .selectors import agency_admins
+
+    agency = certification.assister.agency if certification.assister_id else certification.agency
+    emails = list(agency_admins(agency).values_list("email", flat=True))
+    if certification.assister_id:
+        emails.insert(0, certification.assister.user.email)
+    return list(dict.fromkeys(emails))
+
+
+def _send(template: str, context: dict, recipients: list[str]) -> None:
+    context = {**context, "site_url": settings.SITE_URL}
+    subject = render_to_string(f"emails/certification/{template}_subject.txt", context).strip()
+    body = render_to_string(f"emails/certification/{template}.txt", context)
+    send_mail(subject, body, None, recipients)
+
+
+@shared_task
+def send_invitation_email(invitation_id: int, token: str) -> None:
+    from .models import Invitation
+
+    invitation = Invitation.objects.select_related("agency").get(pk=invitation_id)
+    link = settings.SITE_URL + reverse("certification:invitation_accept", args=[token])
+    _send("invitation", {"invitation": invitation, "link": link}, [invitation.email])
+
+
+@shared_task
+def send_decision_email(certification_id: int, action: str) -> None:
+    from .models import Certification
+
+    certification = Certification.objects.select_related("assister__user", "assister__agency", "agency").get(
+        pk=certification_id
+    )
+    subject_name = certification.assister.full_name if certification.assister_id else str(certification.agency)
+    context = {"certification": certification, "action": action, "name": subject_name,
+               "assister_id": certification.assister.assister_id if certification.assister_id else ""}
+    _send("decision", context, _recipients(certification))
+
+
+def _send_reminder(certification, days_left: int, threshold: int) -> bool:
+    """Record then send the reminder for `threshold` days; False if it was already sent."""
+    from .models import CertificationReminder
+
+    try:
+        with transaction.atomic():
+            CertificationReminder.objects.create(certification=certification, days_before=threshold)
+            # Larger lead times that were missed (a sweep did not run) are not sent late.
+            for larger in settings.CERTIFICATION_REMINDER_DAYS:
+                if larger > threshold:
+                    CertificationReminder.objects.get_or_create(certification=certification, days_before=larger)
+    except IntegrityError:
+        return False
+    name = certification.assister.full_name if certification.assister_id else str(certification.agency)
+    _send("reminder", {"certification": certification, "name": name, "days_left": days_left}, _recipients(certification))
+    return True
+
+
+@shared_task
+def certification_daily_sweep() -> dict:
+    """Expire certifications past their period and send renewal reminders at 60, 30 and 7 days.
+
+    Idempotent: run twice on one day, it sends each reminder once and expires each certification once.
+    """
+    from .models import Certification, Status
+    from .periods import today
+    from .services import certification_expire
+
+    day = today()
+    expired = 0
+    for certification in Certification.objects.filter(
+        status__in=[Status.APPROVED, Status.SUSPENDED], valid_until__lt=day
+    ).only("pk"):
+        certification_expire(certification=certification)
+        expired += 1
+
+    reminded = 0
+    horizon = day + timedelta(days=max(settings.CERTIFICATION_REMINDER_DAYS))
+    due = (
+        Certification.objects.filter(status=Status.APPROVED, valid_until__gte=day, valid_until__lte=horizon)
+        .exclude(renewal__status__in=[Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED])
+        .select_related("assister__user", "assister__agency", "agency")
+    )
+    for certification in due:
+        days_left = (certification.valid_until - day).days
+        threshold = min(t for t in settings.CERTIFICATION_REMINDER_DAYS if t >= days_left) if days_left <= max(
+            settings.CERTIFICATION_REMINDER_DAYS
+        ) else None
+        if threshold is not None and _send_reminder(certification, days_left, threshold):
+            reminded += 1
+    log.info("certification sweep: %s expired, %s reminders sent", expired, reminded)
+    return {"expired": expired, "reminded": reminded}
