@@ -9,15 +9,38 @@ from core.models import County, Language
 from .models import ASSISTER_KIND_FOR_AGENCY, Agency, Assister, AssisterKind, Certification, MembershipRole
 
 AGENCY_REGISTRATION_FIELDS = [
-    "kind", "legal_name", "public_name", "fein", "agency_npn", "contract_number",
-    "street", "city", "state", "zip_code", "phone", "public_email", "website",
+    "kind",
+    "legal_name",
+    "public_name",
+    "fein",
+    "agency_npn",
+    "contract_number",
+    "street",
+    "city",
+    "state",
+    "zip_code",
+    "phone",
+    "public_email",
+    "website",
 ]
 DIRECTORY_FIELDS = [
-    "public_phone", "public_email", "website", "languages", "counties",
-    "serves_individual_market", "serves_shop", "serves_public_programs",
-    "hours", "open_evenings", "open_weekends", "appointment_required",
-    "wheelchair_accessible", "interpreters_available", "asl_available",
-    "accepting_new_clients", "directory_opt_in",
+    "public_phone",
+    "public_email",
+    "website",
+    "languages",
+    "counties",
+    "serves_individual_market",
+    "serves_shop",
+    "serves_public_programs",
+    "hours",
+    "open_evenings",
+    "open_weekends",
+    "appointment_required",
+    "wheelchair_accessible",
+    "interpreters_available",
+    "asl_available",
+    "accepting_new_clients",
+    "directory_opt_in",
 ]
 
 
@@ -91,7 +114,10 @@ class AgencyAdminAccountForm(forms.Form):
 class DirectoryProfileForm(forms.ModelForm):
     website = website_field()
     languages = forms.ModelMultipleChoiceField(
-        queryset=Language.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Languages spoken")
+        queryset=Language.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Languages spoken"),
     )
     counties = forms.ModelMultipleChoiceField(
         queryset=County.objects.all(),
@@ -126,7 +152,9 @@ class InvitationForm(forms.Form):
         allowed = ASSISTER_KIND_FOR_AGENCY[agency.kind]
         self.fields["assister_kind"].choices = [(k, AssisterKind(k).label) for k in allowed]
         self.fields["assister_kind"].initial = allowed[0]
-        self.fields["assister_kind"].help_text = _("For assisters only. Support staff may view clients and report changes.")
+        self.fields["assister_kind"].help_text = _(
+            "For assisters only. Support staff may view clients and report changes."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -164,7 +192,12 @@ class ApplicationForm(forms.Form):
     training_certificate_number = forms.CharField(label=_("Course certificate number"), max_length=40)
 
     BROKER_FIELDS = ["npn", "license_number", "license_expires_on", "eo_carrier", "eo_policy_number", "eo_expires_on"]
-    COI_FIELDS = ["coi_other_insurance_lines", "coi_insurer_employment", "coi_spouse_insurer_employment", "coi_financial_ties"]
+    COI_FIELDS = [
+        "coi_other_insurance_lines",
+        "coi_insurer_employment",
+        "coi_spouse_insurer_employment",
+        "coi_financial_ties",
+    ]
 
     def __init__(self, *args, assister: Assister, certification: Certification, **kwargs):
         initial = {
@@ -178,17 +211,28 @@ class ApplicationForm(forms.Form):
         self.assister = assister
         if assister.kind == AssisterKind.BROKER:
             self.fields["npn"] = forms.RegexField(
-                regex=r"^\d{1,10}$", label=_("National Producer Number (NPN)"), help_text=_("1 to 10 digits."),
+                regex=r"^\d{1,10}$",
+                label=_("National Producer Number (NPN)"),
+                help_text=_("1 to 10 digits."),
                 error_messages={"invalid": _("Enter the NPN as 1 to 10 digits, with no spaces or letters.")},
             )
-            self.fields["license_number"] = forms.CharField(label=_("Minnesota insurance license number"), max_length=20)
+            self.fields["license_number"] = forms.CharField(
+                label=_("Minnesota insurance license number"), max_length=20
+            )
             self.fields["license_expires_on"] = forms.DateField(
-                label=_("License expiry date"), widget=DateInput,
+                label=_("License expiry date"),
+                widget=DateInput,
                 help_text=_("Your license must be valid through the whole certification period."),
             )
-            self.fields["eo_carrier"] = forms.CharField(label=_("Errors-and-omissions insurance carrier"), max_length=200)
-            self.fields["eo_policy_number"] = forms.CharField(label=_("Errors-and-omissions policy number"), max_length=60)
-            self.fields["eo_expires_on"] = forms.DateField(label=_("Errors-and-omissions coverage expiry date"), widget=DateInput)
+            self.fields["eo_carrier"] = forms.CharField(
+                label=_("Errors-and-omissions insurance carrier"), max_length=200
+            )
+            self.fields["eo_policy_number"] = forms.CharField(
+                label=_("Errors-and-omissions policy number"), max_length=60
+            )
+            self.fields["eo_expires_on"] = forms.DateField(
+                label=_("Errors-and-omissions coverage expiry date"), widget=DateInput
+            )
         else:
             hint = _("Describe it, or leave blank if none.")
             labels = {
@@ -221,6 +265,7 @@ class ApplicationForm(forms.Form):
 
 class AgreementForm(forms.Form):
     typed_name = forms.CharField(
-        label=_("Type your full legal name to sign"), max_length=200,
+        label=_("Type your full legal name to sign"),
+        max_length=200,
         help_text=_("Typing your name here is your electronic signature."),
     )

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from assister_portal.lib.crypto import EncryptedCharField
 from core.models import County, Language
 
-fein_validator = RegexValidator(r"^\d{2}-\d{7}$", _("Enter the FEIN as two digits, a hyphen and seven digits, like 41-1234567."))
+fein_validator = RegexValidator(
+    r"^\d{2}-\d{7}$", _("Enter the FEIN as two digits, a hyphen and seven digits, like 41-1234567.")
+)
 npn_validator = RegexValidator(r"^\d{1,10}$", _("Enter the NPN as 1 to 10 digits, with no spaces or letters."))
 zip_validator = RegexValidator(r"^\d{5}$", _("Enter a 5-digit ZIP code."))
 phone_validator = RegexValidator(
@@ -24,7 +26,13 @@ phone_validator = RegexValidator(
 )
 
 # Minnesota and the states on its border (an agency on the border may serve Minnesotans).
-SERVICE_AREA_STATES = [("MN", "Minnesota"), ("WI", "Wisconsin"), ("IA", "Iowa"), ("SD", "South Dakota"), ("ND", "North Dakota")]
+SERVICE_AREA_STATES = [
+    ("MN", "Minnesota"),
+    ("WI", "Wisconsin"),
+    ("IA", "Iowa"),
+    ("SD", "South Dakota"),
+    ("ND", "North Dakota"),
+]
 
 
 class AgencyKind(models.TextChoices):
@@ -71,7 +79,9 @@ class DirectoryProfile(models.Model):
     serves_individual_market = models.BooleanField(_("individual market"), default=True)
     serves_shop = models.BooleanField(_("small employers (SHOP)"), default=False)
     serves_public_programs = models.BooleanField(_("Medical Assistance / MinnesotaCare help"), default=False)
-    hours = models.CharField(_("hours"), max_length=200, blank=True, help_text=_("For example: Mon–Fri 9–5, Thu until 8"))
+    hours = models.CharField(
+        _("hours"), max_length=200, blank=True, help_text=_("For example: Mon–Fri 9–5, Thu until 8")
+    )
     open_evenings = models.BooleanField(_("open evenings (after 5 p.m.)"), default=False)
     open_weekends = models.BooleanField(_("open weekends"), default=False)
     appointment_required = models.BooleanField(_("appointment required"), default=False)
@@ -129,7 +139,12 @@ class AgencyMembership(models.Model):
     class Meta:
         constraints = [
             # A person works for one agency at a time.
-            models.UniqueConstraint(fields=["user"], condition=Q(ended_at__isnull=True), name="cert_one_active_membership"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(ended_at__isnull=True),
+                name="cert_one_active_membership",
+                violation_error_message=_("This person already belongs to an agency."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,7 +201,9 @@ class Certification(models.Model):
     """One certification period's application and its outcome, for an assister or an agency."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    assister = models.ForeignKey(Assister, null=True, blank=True, on_delete=models.PROTECT, related_name="certifications")
+    assister = models.ForeignKey(
+        Assister, null=True, blank=True, on_delete=models.PROTECT, related_name="certifications"
+    )
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="certifications")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     is_renewal = models.BooleanField(default=False)
@@ -218,20 +235,26 @@ class Certification(models.Model):
     coi_spouse_insurer_employment = models.TextField(_("spouse or partner employed by an insurer"), blank=True)
     coi_financial_ties = models.TextField(_("financial ties to an insurer"), blank=True)
     background_study = models.CharField(
-        _("background study"), max_length=10, choices=BackgroundStudy.choices, blank=True, default=BackgroundStudy.NOT_RECORDED
+        _("background study"),
+        max_length=10,
+        choices=BackgroundStudy.choices,
+        blank=True,
+        default=BackgroundStudy.NOT_RECORDED,
     )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(assister__isnull=False) & Q(agency__isnull=True)) | (Q(assister__isnull=True) & Q(agency__isnull=False)),
+                condition=(Q(assister__isnull=False) & Q(agency__isnull=True))
+                | (Q(assister__isnull=True) & Q(agency__isnull=False)),
                 name="cert_exactly_one_subject",
             ),
             # One open (undecided) application per subject at a time.
             models.UniqueConstraint(
                 fields=["assister"],
-                condition=Q(status__in=["draft", "submitted", "in_review", "info_requested"]) & Q(assister__isnull=False),
+                condition=Q(status__in=["draft", "submitted", "in_review", "info_requested"])
+                & Q(assister__isnull=False),
                 name="cert_one_open_per_assister",
             ),
             models.UniqueConstraint(
@@ -258,7 +281,9 @@ class CertificationEvent(models.Model):
     """One transition of a certification. Appended, never changed."""
 
     certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.TextField(blank=True)
@@ -313,6 +338,7 @@ class Invitation(models.Model):
                 fields=["agency", "email"],
                 condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="cert_one_open_invitation_per_email",
+                violation_error_message=_("This address already has an open invitation. Resend it instead."),
             ),
             models.CheckConstraint(
                 condition=Q(role="assister", assister_kind__in=["broker", "navigator", "cac"])

@@ -61,8 +61,12 @@ def agency_register(request):
                 request,
                 _("Your agency is registered and waiting for MNsure's review. Confirm your email to continue."),
             )
-            return complete_signup(request, admin, settings.ACCOUNT_EMAIL_VERIFICATION, reverse("certification:agency_home"))
-    return render(request, "certification/agency_register.html", {"agency_form": agency_form, "account_form": account_form})
+            return complete_signup(
+                request, admin, settings.ACCOUNT_EMAIL_VERIFICATION, reverse("certification:agency_home")
+            )
+    return render(
+        request, "certification/agency_register.html", {"agency_form": agency_form, "account_form": account_form}
+    )
 
 
 # --- Agency administration -------------------------------------------------------
@@ -86,7 +90,9 @@ def _agency_home(request, agency, invite_form=None, status=200):
             "invitations": selectors.pending_invitations(agency),
             "invite_form": invite_form,
             "navigator_org_without_navigator": agency.kind == AgencyKind.NAVIGATOR_ORG
-            and not any(m.role == MembershipRole.ASSISTER and m.user.assister.kind == AssisterKind.NAVIGATOR for m in members),
+            and not any(
+                m.role == MembershipRole.ASSISTER and m.user.assister.kind == AssisterKind.NAVIGATOR for m in members
+            ),
         },
         status=status,
     )
@@ -141,6 +147,9 @@ def agency_profile_edit(request, membership):
 @require_POST
 def invitation_create(request, membership):
     agency = membership.agency
+    if not selectors.agency_is_approved(agency):
+        messages.error(request, _("Your agency must be approved by MNsure before you can invite anyone."))
+        return redirect("certification:agency_home")
     form = InvitationForm(request.POST, agency=agency)
     if form.is_valid():
         try:
@@ -279,12 +288,17 @@ def application_edit(request):
         try:
             with transaction.atomic():
                 services.certification_save_application(
-                    certification=certification, actor=request.user, request=request,
-                    assister_fields=assister_fields, certification_fields=certification_fields,
+                    certification=certification,
+                    actor=request.user,
+                    request=request,
+                    assister_fields=assister_fields,
+                    certification_fields=certification_fields,
                 )
                 if agreement.is_valid() and agreement.cleaned_data["typed_name"].strip():
                     services.certification_sign_agreement(
-                        certification=certification, actor=request.user, request=request,
+                        certification=certification,
+                        actor=request.user,
+                        request=request,
                         typed_name=agreement.cleaned_data["typed_name"],
                     )
         except ValidationError as exc:
@@ -361,7 +375,9 @@ def assister_profile_edit(request):
     assister = access_own_assister(request.user)
     form = DirectoryProfileForm(request.POST or None, instance=assister)
     if request.method == "POST" and form.is_valid():
-        services.assister_update_profile(assister=assister, actor=request.user, fields=form.cleaned_data, request=request)
+        services.assister_update_profile(
+            assister=assister, actor=request.user, fields=form.cleaned_data, request=request
+        )
         messages.success(request, _("Your directory listing was saved."))
         return redirect("certification:my_certification")
     return render(request, "certification/profile_edit.html", {"form": form, "heading": _("Your directory listing")})

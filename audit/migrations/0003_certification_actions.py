@@ -4,15 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only_trigger'),
+        ("audit", "0002_append_only_trigger"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('sign_in', 'Signed in'), ('sign_out', 'Signed out'), ('sign_in_failed', 'Failed sign-in'), ('sign_in_blocked', 'Sign-in refused while locked'), ('lockout', 'Locked after failed sign-ins'), ('session_expired', 'Signed out by the session time limit'), ('mfa_added', 'Two-step verification method added'), ('mfa_removed', 'Two-step verification method removed'), ('mfa_reset', 'Recovery codes regenerated'), ('password_changed', 'Password changed'), ('password_set', 'Password set'), ('password_reset', 'Password reset'), ('account_deactivated', 'Account deactivated'), ('agency_registered', 'Agency registered'), ('agency_updated', 'Agency details changed'), ('profile_updated', 'Directory listing changed'), ('invitation_sent', 'Invitation sent'), ('invitation_revoked', 'Invitation revoked'), ('invitation_accepted', 'Invitation accepted'), ('member_removed', 'Member removed from agency'), ('agreement_signed', 'Assister agreement signed'), ('renewal_started', 'Renewal started'), ('certification_changed', 'Certification status changed'), ('certification_check', 'Certification check recorded'), ('assister_access', "Assister's access to clients changed")], db_index=True, max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("sign_in", "Signed in"),
+                    ("sign_out", "Signed out"),
+                    ("sign_in_failed", "Failed sign-in"),
+                    ("sign_in_blocked", "Sign-in refused while locked"),
+                    ("lockout", "Locked after failed sign-ins"),
+                    ("session_expired", "Signed out by the session time limit"),
+                    ("mfa_added", "Two-step verification method added"),
+                    ("mfa_removed", "Two-step verification method removed"),
+                    ("mfa_reset", "Recovery codes regenerated"),
+                    ("password_changed", "Password changed"),
+                    ("password_set", "Password set"),
+                    ("password_reset", "Password reset"),
+                    ("account_deactivated", "Account deactivated"),
+                    ("agency_registered", "Agency registered"),
+                    ("agency_updated", "Agency details changed"),
+                    ("profile_updated", "Directory listing changed"),
+                    ("invitation_sent", "Invitation sent"),
+                    ("invitation_revoked", "Invitation revoked"),
+                    ("invitation_accepted", "Invitation accepted"),
+                    ("member_removed", "Member removed from agency"),
+                    ("agreement_signed", "Assister agreement signed"),
+                    ("renewal_started", "Renewal started"),
+                    ("certification_changed", "Certification status changed"),
+                    ("certification_check", "Certification check recorded"),
+                    ("assister_access", "Assister's access to clients changed"),
+                ],
+                db_index=True,
+                max_length=40,
+            ),
         ),
     ]

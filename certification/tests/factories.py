@@ -59,6 +59,7 @@ def make_agency(kind=AgencyKind.BROKER_AGENCY, *, approved=True, admin_email=Non
         request=None,
     )
     admin = agency.memberships.get(role=MembershipRole.ADMIN).user
+    admin.emailaddress_set.update(verified=True)  # what entering the emailed code does
     if admin_mfa:
         from allauth.mfa.totp.internal.auth import generate_totp_secret
 
@@ -67,21 +68,35 @@ def make_agency(kind=AgencyKind.BROKER_AGENCY, *, approved=True, admin_email=Non
         user_add_totp(user=admin, secret=generate_totp_secret())
     if approved:
         cert = agency.certifications.get()
-        services.certification_decide(certification=cert, action="approve", actor=staff_user(), reason="Registration checked.")
+        services.certification_decide(
+            certification=cert, action="approve", actor=staff_user(), reason="Registration checked."
+        )
     agency.admin_user = admin
     return agency
 
 
-def invite_and_accept(agency, kind=AssisterKind.BROKER, *, email=None, role=MembershipRole.ASSISTER, mfa=True,
-                      first_name="Pat", last_name=None):
+def invite_and_accept(
+    agency,
+    kind=AssisterKind.BROKER,
+    *,
+    email=None,
+    role=MembershipRole.ASSISTER,
+    mfa=True,
+    first_name="Pat",
+    last_name=None,
+):
     n = next(_seq)
     email = email or f"person{n}@assister.example.org"
     _, token = services.invitation_create(
-        agency=agency, actor=agency.admin_user, email=email, role=role,
+        agency=agency,
+        actor=agency.admin_user,
+        email=email,
+        role=role,
         assister_kind=kind if role == MembershipRole.ASSISTER else "",
     )
-    user = services.invitation_accept(token=token, first_name=first_name, last_name=last_name or f"Person{n}",
-                                      password=PASSWORD)
+    user = services.invitation_accept(
+        token=token, first_name=first_name, last_name=last_name or f"Person{n}", password=PASSWORD
+    )
     if mfa:
         from allauth.mfa.totp.internal.auth import generate_totp_secret
 
@@ -107,11 +122,21 @@ def complete_application(certification: Certification, *, license_expires_on=Non
             eo_expires_on=year_end,
         )
     else:
-        cert_fields.update(coi_other_insurance_lines="", coi_insurer_employment="", coi_spouse_insurer_employment="",
-                           coi_financial_ties="")
-    services.certification_save_application(certification=certification, actor=assister.user,
-                                            assister_fields=assister_fields, certification_fields=cert_fields)
-    services.certification_sign_agreement(certification=certification, actor=assister.user, typed_name=assister.full_name)
+        cert_fields.update(
+            coi_other_insurance_lines="",
+            coi_insurer_employment="",
+            coi_spouse_insurer_employment="",
+            coi_financial_ties="",
+        )
+    services.certification_save_application(
+        certification=certification,
+        actor=assister.user,
+        assister_fields=assister_fields,
+        certification_fields=cert_fields,
+    )
+    services.certification_sign_agreement(
+        certification=certification, actor=assister.user, typed_name=assister.full_name
+    )
     certification.refresh_from_db()
     return certification
 
@@ -121,7 +146,9 @@ def staff_checks(certification: Certification):
     if certification.assister.kind == AssisterKind.BROKER:
         services.certification_record_check(certification=certification, actor=staff, license_verified=True)
     else:
-        services.certification_record_check(certification=certification, actor=staff, background_study=BackgroundStudy.PASSED)
+        services.certification_record_check(
+            certification=certification, actor=staff, background_study=BackgroundStudy.PASSED
+        )
     certification.refresh_from_db()
     return certification
 
@@ -139,6 +166,8 @@ def make_assister(kind=AssisterKind.BROKER, *, agency=None, state="approved", **
     if state == "submitted":
         return assister
     staff_checks(certification)
-    services.certification_decide(certification=certification, action="approve", actor=staff_user(), reason="All requirements met.")
+    services.certification_decide(
+        certification=certification, action="approve", actor=staff_user(), reason="All requirements met."
+    )
     assister.refresh_from_db()
     return assister

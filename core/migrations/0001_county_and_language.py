@@ -4,35 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='County',
+            name="County",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fips', models.CharField(max_length=5, unique=True)),
-                ('name', models.CharField(max_length=40, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fips", models.CharField(max_length=5, unique=True)),
+                ("name", models.CharField(max_length=40, unique=True)),
             ],
             options={
-                'verbose_name_plural': 'counties',
-                'ordering': ['name'],
+                "verbose_name_plural": "counties",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ISO 639 code', max_length=8, unique=True)),
-                ('english_name', models.CharField(max_length=60)),
-                ('autonym', models.CharField(help_text="The language's name in itself", max_length=60)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(help_text="ISO 639 code", max_length=8, unique=True)),
+                ("english_name", models.CharField(max_length=60)),
+                ("autonym", models.CharField(help_text="The language's name in itself", max_length=60)),
             ],
             options={
-                'ordering': ['english_name'],
+                "ordering": ["english_name"],
             },
         ),
     ]
