@@ -39,7 +39,4 @@ app.conf.update(
     enable_utc=True,
     worker_hijack_root_logger=False,
 )
-if not app.conf.broker_url:
-    # No broker: tasks run in-process (task_always_eager); kombu still wants a transport name.
-    app.conf.broker_url = "memory://"
 app.autodiscover_tasks()

@@ -276,9 +276,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- Celery ----------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or None
 # With no broker, tasks run in-process when called (make run, unit tests).
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "certification-daily-sweep": {

@@ -53,7 +53,9 @@ def assisters_who_may_act() -> QuerySet[Assister]:
     return Assister.objects.filter(
         Exists(Certification.objects.filter(current_q(), assister=OuterRef("pk"))),
         Exists(Certification.objects.filter(current_q(), agency=OuterRef("agency"))),
-        Exists(AgencyMembership.objects.filter(user=OuterRef("user"), agency=OuterRef("agency"), ended_at__isnull=True)),
+        Exists(
+            AgencyMembership.objects.filter(user=OuterRef("user"), agency=OuterRef("agency"), ended_at__isnull=True)
+        ),
     )
 
 
@@ -86,5 +88,8 @@ def agency_admins(agency: Agency) -> QuerySet:
     from accounts.models import User
 
     return User.objects.filter(
-        memberships__agency=agency, memberships__role=MembershipRole.ADMIN, memberships__ended_at__isnull=True, is_active=True
+        memberships__agency=agency,
+        memberships__role=MembershipRole.ADMIN,
+        memberships__ended_at__isnull=True,
+        is_active=True,
     )

@@ -34,8 +34,8 @@ from .models import (
     BackgroundStudy,
     Certification,
     CertificationEvent,
-    IssuedAssisterId,
     Invitation,
+    IssuedAssisterId,
     MembershipRole,
     Status,
 )
@@ -105,8 +105,15 @@ def _clean_agency(agency: Agency) -> None:
     agency.full_clean(exclude=["fein_hash"])
 
 
-def agency_register(*, agency_fields: dict, admin_email: str, admin_password: str, admin_first_name: str,
-                    admin_last_name: str, request: HttpRequest | None) -> Agency:
+def agency_register(
+    *,
+    agency_fields: dict,
+    admin_email: str,
+    admin_password: str,
+    admin_first_name: str,
+    admin_last_name: str,
+    request: HttpRequest | None,
+) -> Agency:
     """A public registration: the agency, its first admin (who must then set up MFA), and a submitted review."""
     with transaction.atomic():
         agency = Agency(**agency_fields)
@@ -136,7 +143,10 @@ def agency_update(*, agency: Agency, actor: User, fields: dict, request: HttpReq
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
         if identity & set(fields) and agency_is_approved(agency):
             changed = {name for name in identity & set(fields) if getattr(agency, name) != fields[name]}
-            _require(not changed, _("Your agency is approved: ask MNsure to change its legal name, kind, FEIN, NPN or contract number."))
+            _require(
+                not changed,
+                _("Your agency is approved: ask MNsure to change its legal name, kind, FEIN, NPN or contract number."),
+            )
         m2m = {name: fields.pop(name) for name in ("languages", "counties") if name in fields}
         for name, value in fields.items():
             setattr(agency, name, value)
@@ -145,11 +155,19 @@ def agency_update(*, agency: Agency, actor: User, fields: dict, request: HttpReq
         agency.save()
         for name, value in m2m.items():
             getattr(agency, name).set(value)
-        audit_record(action=Action.AGENCY_UPDATED, actor=actor, request=request, target=agency, details={"fields": sorted([*fields, *m2m])})
+        audit_record(
+            action=Action.AGENCY_UPDATED,
+            actor=actor,
+            request=request,
+            target=agency,
+            details={"fields": sorted([*fields, *m2m])},
+        )
     return agency
 
 
-def assister_update_profile(*, assister: Assister, actor: User, fields: dict, request: HttpRequest | None = None) -> Assister:
+def assister_update_profile(
+    *, assister: Assister, actor: User, fields: dict, request: HttpRequest | None = None
+) -> Assister:
     """The assister's directory listing (contact, languages, counties, services, hours, accessibility)."""
     with transaction.atomic():
         assister = Assister.objects.select_for_update().get(pk=assister.pk)
@@ -160,8 +178,13 @@ def assister_update_profile(*, assister: Assister, actor: User, fields: dict, re
         assister.save(update_fields=list(fields))
         for name, value in m2m.items():
             getattr(assister, name).set(value)
-        audit_record(action=Action.PROFILE_UPDATED, actor=actor, request=request, target=assister,
-                     details={"fields": sorted([*fields, *m2m])})
+        audit_record(
+            action=Action.PROFILE_UPDATED,
+            actor=actor,
+            request=request,
+            target=assister,
+            details={"fields": sorted([*fields, *m2m])},
+        )
     return assister
 
 
@@ -176,20 +199,29 @@ def _send_invitation(invitation: Invitation) -> str:
     return token
 
 
-def invitation_create(*, agency: Agency, actor: User, email: str, role: str, assister_kind: str = "",
-                      request: HttpRequest | None = None) -> tuple[Invitation, str]:
+def invitation_create(
+    *, agency: Agency, actor: User, email: str, role: str, assister_kind: str = "", request: HttpRequest | None = None
+) -> tuple[Invitation, str]:
     email = email.strip().lower()
     _require(agency_is_approved(agency), _("Your agency must be approved by MNsure before you can invite anyone."))
     if role == MembershipRole.ASSISTER:
         allowed = ASSISTER_KIND_FOR_AGENCY[agency.kind]
-        _require(assister_kind in allowed, _("A %(agency)s can invite only: %(kinds)s.") % {
-            "agency": agency.get_kind_display().lower(),
-            "kinds": ", ".join(str(AssisterKind(k).label).lower() for k in allowed),
-        }, "assister_kind")
+        _require(
+            assister_kind in allowed,
+            _("A %(agency)s can invite only: %(kinds)s.")
+            % {
+                "agency": agency.get_kind_display().lower(),
+                "kinds": ", ".join(str(AssisterKind(k).label).lower() for k in allowed),
+            },
+            "assister_kind",
+        )
     else:
         assister_kind = ""
-    _require(not User.objects.filter(email__iexact=email).exists(),
-             _("This email address already has an account. Invite the address the person will use for their work."), "email")
+    _require(
+        not User.objects.filter(email__iexact=email).exists(),
+        _("This email address already has an account. Invite the address the person will use for their work."),
+        "email",
+    )
     with transaction.atomic():
         invitation = Invitation(agency=agency, email=email, role=role, assister_kind=assister_kind, invited_by=actor)
         token = _send_invitation(invitation)
@@ -198,8 +230,12 @@ def invitation_create(*, agency: Agency, actor: User, email: str, role: str, ass
             with transaction.atomic():
                 invitation.save()
         except IntegrityError:
-            raise ValidationError({"email": _("This address already has an open invitation. Resend it instead.")}) from None
-        audit_record(action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"email": email})
+            raise ValidationError(
+                {"email": _("This address already has an open invitation. Resend it instead.")}
+            ) from None
+        audit_record(
+            action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"email": email}
+        )
         transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
     return invitation, token
 
@@ -207,11 +243,15 @@ def invitation_create(*, agency: Agency, actor: User, email: str, role: str, ass
 def invitation_resend(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> str:
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        _require(invitation.accepted_at is None and invitation.revoked_at is None,
-                 _("This invitation was already accepted or revoked."))
+        _require(
+            invitation.accepted_at is None and invitation.revoked_at is None,
+            _("This invitation was already accepted or revoked."),
+        )
         token = _send_invitation(invitation)
         invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
-        audit_record(action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"resent": True})
+        audit_record(
+            action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"resent": True}
+        )
         transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
     return token
 
@@ -219,8 +259,10 @@ def invitation_resend(*, invitation: Invitation, actor: User, request: HttpReque
 def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        _require(invitation.accepted_at is None and invitation.revoked_at is None,
-                 _("This invitation was already accepted or revoked."))
+        _require(
+            invitation.accepted_at is None and invitation.revoked_at is None,
+            _("This invitation was already accepted or revoked."),
+        )
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         audit_record(action=Action.INVITATION_REVOKED, actor=actor, request=request, target=invitation)
@@ -234,21 +276,35 @@ def invitation_for_token(token: str) -> Invitation | None:
     return invitation
 
 
-def invitation_accept(*, token: str, first_name: str, last_name: str, password: str,
-                      request: HttpRequest | None = None) -> User:
+def invitation_accept(
+    *, token: str, first_name: str, last_name: str, password: str, request: HttpRequest | None = None
+) -> User:
     """Create the invited person's account. The link came by email, so the address is verified."""
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
-        _require(invitation is not None and invitation.state == "pending",
-                 _("This invitation link has expired or was already used. Ask your agency administrator to send a new one."))
+        _require(
+            invitation is not None and invitation.state == "pending",
+            _("This invitation link has expired or was already used. Ask your agency administrator to send a new one."),
+        )
         role = Role.ASSISTER if invitation.role == MembershipRole.ASSISTER else Role.AGENCY_SUPPORT
-        user = user_create(email=invitation.email, password=password, role=role, actor=None,
-                           first_name=first_name, last_name=last_name, email_verified=True, request=request)
+        user = user_create(
+            email=invitation.email,
+            password=password,
+            role=role,
+            actor=None,
+            first_name=first_name,
+            last_name=last_name,
+            email_verified=True,
+            request=request,
+        )
         AgencyMembership.objects.create(user=user, agency=invitation.agency, role=invitation.role)
         if invitation.role == MembershipRole.ASSISTER:
             assister = Assister.objects.create(
-                user=user, agency=invitation.agency, kind=invitation.assister_kind,
-                legal_first_name=first_name, legal_last_name=last_name,
+                user=user,
+                agency=invitation.agency,
+                kind=invitation.assister_kind,
+                legal_first_name=first_name,
+                legal_last_name=last_name,
             )
             Certification.objects.create(assister=assister)
         invitation.accepted_at = timezone.now()
@@ -264,13 +320,23 @@ def membership_end(*, membership: AgencyMembership, actor: User, request: HttpRe
         membership = AgencyMembership.objects.select_for_update().select_related("user").get(pk=membership.pk)
         _require(membership.ended_at is None, _("This person is no longer a member."))
         if membership.role == MembershipRole.ADMIN:
-            admins = AgencyMembership.objects.filter(agency_id=membership.agency_id, role=MembershipRole.ADMIN, ended_at__isnull=True)
-            _require(admins.count() > 1, _("An agency needs at least one administrator. Add another before removing this one."))
+            admins = AgencyMembership.objects.filter(
+                agency_id=membership.agency_id, role=MembershipRole.ADMIN, ended_at__isnull=True
+            )
+            _require(
+                admins.count() > 1,
+                _("An agency needs at least one administrator. Add another before removing this one."),
+            )
         membership.ended_at = timezone.now()
         membership.ended_by = actor
         membership.save(update_fields=["ended_at", "ended_by"])
-        audit_record(action=Action.MEMBER_REMOVED, actor=actor, request=request, target=membership,
-                     details={"email": membership.user.email})
+        audit_record(
+            action=Action.MEMBER_REMOVED,
+            actor=actor,
+            request=request,
+            target=membership,
+            details={"email": membership.user.email},
+        )
         assister = Assister.objects.filter(user=membership.user).first()
         if assister is not None:
             assister_access_lost(assister=assister, reason="removed_from_agency", actor=actor, request=request)
@@ -279,12 +345,22 @@ def membership_end(*, membership: AgencyMembership, actor: User, request: HttpRe
 # --- The application -----------------------------------------------------------
 
 
-def certification_save_application(*, certification: Certification, actor: User, assister_fields: dict,
-                                   certification_fields: dict, request: HttpRequest | None = None) -> Certification:
+def certification_save_application(
+    *,
+    certification: Certification,
+    actor: User,
+    assister_fields: dict,
+    certification_fields: dict,
+    request: HttpRequest | None = None,
+) -> Certification:
     with transaction.atomic():
-        certification = Certification.objects.select_for_update(of=("self",)).select_related("assister").get(pk=certification.pk)
-        _require(certification.status in (Status.DRAFT, Status.INFO_REQUESTED),
-                 _("This application was already submitted; you can change it only if MNsure asks for more information."))
+        certification = (
+            Certification.objects.select_for_update(of=("self",)).select_related("assister").get(pk=certification.pk)
+        )
+        _require(
+            certification.status in (Status.DRAFT, Status.INFO_REQUESTED),
+            _("This application was already submitted; you can change it only if MNsure asks for more information."),
+        )
         assister = certification.assister
         for name, value in assister_fields.items():
             setattr(assister, name, value)
@@ -299,21 +375,37 @@ def certification_save_application(*, certification: Certification, actor: User,
     return certification
 
 
-def certification_sign_agreement(*, certification: Certification, actor: User, typed_name: str,
-                                 request: HttpRequest | None = None) -> Certification:
+def certification_sign_agreement(
+    *, certification: Certification, actor: User, typed_name: str, request: HttpRequest | None = None
+) -> Certification:
     with transaction.atomic():
-        certification = Certification.objects.select_for_update(of=("self",)).select_related("assister").get(pk=certification.pk)
-        _require(certification.status in (Status.DRAFT, Status.INFO_REQUESTED), _("This application can no longer be changed."))
+        certification = (
+            Certification.objects.select_for_update(of=("self",)).select_related("assister").get(pk=certification.pk)
+        )
+        _require(
+            certification.status in (Status.DRAFT, Status.INFO_REQUESTED),
+            _("This application can no longer be changed."),
+        )
         expected = certification.assister.full_name
-        _require(" ".join(typed_name.split()).casefold() == " ".join(expected.split()).casefold(),
-                 _("Type your full legal name exactly as above (%(name)s) to sign.") % {"name": expected}, "typed_name")
+        _require(
+            " ".join(typed_name.split()).casefold() == " ".join(expected.split()).casefold(),
+            _("Type your full legal name exactly as above (%(name)s) to sign.") % {"name": expected},
+            "typed_name",
+        )
         certification.agreement_version = settings.ASSISTER_AGREEMENT_VERSION
         certification.agreement_signed_name = typed_name.strip()
         certification.agreement_signed_at = timezone.now()
         certification.agreement_signed_ip = client_ip(request) if request is not None else None
-        certification.save(update_fields=["agreement_version", "agreement_signed_name", "agreement_signed_at", "agreement_signed_ip"])
-        audit_record(action=Action.AGREEMENT_SIGNED, actor=actor, request=request, target=certification,
-                     details={"version": certification.agreement_version})
+        certification.save(
+            update_fields=["agreement_version", "agreement_signed_name", "agreement_signed_at", "agreement_signed_ip"]
+        )
+        audit_record(
+            action=Action.AGREEMENT_SIGNED,
+            actor=actor,
+            request=request,
+            target=certification,
+            details={"version": certification.agreement_version},
+        )
     return certification
 
 
@@ -324,13 +416,23 @@ def certification_renew(*, assister: Assister, actor: User, request: HttpRequest
     with transaction.atomic():
         current = current_certification(assister=assister)
         _require(current is not None, _("Only a current certification can be renewed; apply again instead."))
-        _require(today() >= renewal_opens_for(current.valid_until),
-                 _("Renewal opens on %(date)s.") % {"date": renewal_opens_for(current.valid_until)})
+        _require(
+            today() >= renewal_opens_for(current.valid_until),
+            _("Renewal opens on %(date)s.") % {"date": renewal_opens_for(current.valid_until)},
+        )
         _require(not Certification.objects.filter(renews=current).exists(), _("You have already started this renewal."))
         copied = [
-            "training_completed_on", "training_certificate_number", "license_number", "license_expires_on",
-            "eo_carrier", "eo_policy_number", "eo_expires_on", "coi_other_insurance_lines", "coi_insurer_employment",
-            "coi_spouse_insurer_employment", "coi_financial_ties",
+            "training_completed_on",
+            "training_certificate_number",
+            "license_number",
+            "license_expires_on",
+            "eo_carrier",
+            "eo_policy_number",
+            "eo_expires_on",
+            "coi_other_insurance_lines",
+            "coi_insurer_employment",
+            "coi_spouse_insurer_employment",
+            "coi_financial_ties",
         ]
         renewal = Certification.objects.create(
             assister=assister, is_renewal=True, renews=current, **{name: getattr(current, name) for name in copied}
@@ -342,11 +444,15 @@ def certification_renew(*, assister: Assister, actor: User, request: HttpRequest
 def certification_apply_again(*, assister: Assister, actor: User, request: HttpRequest | None = None) -> Certification:
     """A new application after a denial, withdrawal, expiry or lapse (not after decertification)."""
     with transaction.atomic():
-        _require(not Certification.objects.filter(assister=assister, status__in=OPEN_STATUSES).exists(),
-                 _("You already have an application in progress."))
+        _require(
+            not Certification.objects.filter(assister=assister, status__in=OPEN_STATUSES).exists(),
+            _("You already have an application in progress."),
+        )
         _require(current_certification(assister=assister) is None, _("You are certified; renew instead."))
-        _require(not Certification.objects.filter(assister=assister, status=Status.DECERTIFIED).exists(),
-                 _("You were decertified. Contact MNsure before applying again."))
+        _require(
+            not Certification.objects.filter(assister=assister, status=Status.DECERTIFIED).exists(),
+            _("You were decertified. Contact MNsure before applying again."),
+        )
         return Certification.objects.create(assister=assister)
 
 
@@ -365,26 +471,36 @@ def _issue_assister_id() -> str:
     raise RuntimeError("Could not issue a unique assister ID")  # ~10^12 values: practically unreachable
 
 
-def _approve(certification: Certification) -> None:
+def _approve(certification: Certification, period: tuple | None = None) -> None:
     problems = missing(certification)
     if problems:
         raise TransitionError(
             _("Cannot approve: %(missing)s.") % {"missing": "; ".join(str(item.label) for item in problems)}
         )
     renews = certification.renews
-    if renews is not None and renews.valid_until and renews.valid_until >= today():
+    if period is not None:
+        certification.valid_from, certification.valid_until = period
+    elif renews is not None and renews.valid_until and renews.valid_until >= today():
         certification.valid_from = renews.valid_until + timedelta(days=1)
+        certification.valid_until = period_end_for(certification.valid_from)
     else:
         certification.valid_from = today()
-    certification.valid_until = period_end_for(certification.valid_from)
+        certification.valid_until = period_end_for(certification.valid_from)
     if certification.assister_id and not certification.assister.assister_id:
         assister = certification.assister
         assister.assister_id = _issue_assister_id()
         assister.save(update_fields=["assister_id"])
 
 
-def _transition(certification: Certification, action: str, *, actor: User | None, reason: str = "",
-                request: HttpRequest | None = None) -> Certification:
+def _transition(
+    certification: Certification,
+    action: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    period: tuple | None = None,
+) -> Certification:
     allowed_from, to_status, reason_required, _who = TRANSITIONS[action]
     with transaction.atomic():
         certification = (
@@ -402,7 +518,7 @@ def _transition(certification: Certification, action: str, *, actor: User | None
         if reason_required and not reason:
             raise TransitionError(_("Give a reason: it is recorded and shown to the applicant."))
         if action == "approve":
-            _approve(certification)
+            _approve(certification, period)
         if action == "reinstate" and certification.valid_until < today():
             raise TransitionError(_("Cannot reinstate: the certification period has ended."))
         certification.status = to_status
@@ -413,10 +529,18 @@ def _transition(certification: Certification, action: str, *, actor: User | None
             certification.decided_at = now
         certification.save(update_fields=["status", "submitted_at", "decided_at", "valid_from", "valid_until"])
         CertificationEvent.objects.create(
-            certification=certification, actor=actor, from_status=from_status, to_status=to_status, reason=reason, at=now
+            certification=certification,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            at=now,
         )
         audit_record(
-            action=Action.CERTIFICATION_CHANGED, actor=actor, request=request, target=certification,
+            action=Action.CERTIFICATION_CHANGED,
+            actor=actor,
+            request=request,
+            target=certification,
             details={"action": action, "from": from_status, "to": to_status},
         )
         if action in ACCESS_LOST or action == "reinstate":
@@ -426,25 +550,39 @@ def _transition(certification: Certification, action: str, *, actor: User | None
     return certification
 
 
-
-
-def certification_submit(*, certification: Certification, actor: User, request: HttpRequest | None = None) -> Certification:
+def certification_submit(
+    *, certification: Certification, actor: User, request: HttpRequest | None = None
+) -> Certification:
     return _transition(certification, "submit", actor=actor, request=request)
 
 
-def certification_withdraw(*, certification: Certification, actor: User, request: HttpRequest | None = None) -> Certification:
+def certification_withdraw(
+    *, certification: Certification, actor: User, request: HttpRequest | None = None
+) -> Certification:
     return _transition(certification, "withdraw", actor=actor, request=request)
 
 
-def certification_decide(*, certification: Certification, action: str, actor: User, reason: str,
-                         request: HttpRequest | None = None) -> Certification:
+def certification_decide(
+    *, certification: Certification, action: str, actor: User, reason: str, request: HttpRequest | None = None
+) -> Certification:
     """Staff decisions: approve, deny, request_info, suspend, reinstate, decertify (each with a reason)."""
     if action not in STAFF_DECISIONS:
         raise TransitionError(_("Unknown decision."))
     return _transition(certification, action, actor=actor, reason=reason, request=request)
 
 
-def certification_start_review(*, certification: Certification, actor: User, request: HttpRequest | None = None) -> Certification:
+def certification_import_approved(
+    *, certification: Certification, actor: User, valid_from, valid_until, reason: str
+) -> Certification:
+    """Record an approval MNsure made before the portal existed (its manual process), with its original period."""
+    if valid_from > valid_until or (valid_until - valid_from).days > 366:
+        raise TransitionError(_("The period must start before it ends and last at most a year."))
+    return _transition(certification, "approve", actor=actor, reason=reason, period=(valid_from, valid_until))
+
+
+def certification_start_review(
+    *, certification: Certification, actor: User, request: HttpRequest | None = None
+) -> Certification:
     return _transition(certification, "start_review", actor=actor, request=request)
 
 
@@ -452,13 +590,21 @@ def certification_expire(*, certification: Certification) -> Certification:
     return _transition(certification, "expire", actor=None, reason="The certification period ended.")
 
 
-def certification_record_check(*, certification: Certification, actor: User, background_study: str | None = None,
-                               license_verified: bool | None = None, request: HttpRequest | None = None) -> Certification:
+def certification_record_check(
+    *,
+    certification: Certification,
+    actor: User,
+    background_study: str | None = None,
+    license_verified: bool | None = None,
+    request: HttpRequest | None = None,
+) -> Certification:
     """Staff record a background study result or verify a broker's license (checklist items)."""
     with transaction.atomic():
         certification = Certification.objects.select_for_update().get(pk=certification.pk)
-        _require(certification.status in (Status.SUBMITTED, Status.IN_REVIEW, Status.INFO_REQUESTED),
-                 _("Checks are recorded while an application is under review."))
+        _require(
+            certification.status in (Status.SUBMITTED, Status.IN_REVIEW, Status.INFO_REQUESTED),
+            _("Checks are recorded while an application is under review."),
+        )
         fields = []
         if background_study is not None:
             _require(background_study in BackgroundStudy.values, _("Unknown background study result."))
@@ -468,8 +614,13 @@ def certification_record_check(*, certification: Certification, actor: User, bac
             certification.license_verified_by_staff = license_verified
             fields.append("license_verified_by_staff")
         certification.save(update_fields=fields)
-        audit_record(action=Action.CERTIFICATION_CHECK_RECORDED, actor=actor, request=request, target=certification,
-                     details={name: getattr(certification, name) for name in fields})
+        audit_record(
+            action=Action.CERTIFICATION_CHECK_RECORDED,
+            actor=actor,
+            request=request,
+            target=certification,
+            details={name: getattr(certification, name) for name in fields},
+        )
     return certification
 
 
@@ -477,7 +628,9 @@ def certification_record_check(*, certification: Certification, actor: User, bac
 
 
 def _access_changed(certification: Certification, *, action: str, actor: User | None, request) -> None:
-    reason = {"suspend": "suspended", "decertify": "decertified", "expire": "expired", "reinstate": "reinstated"}[action]
+    reason = {"suspend": "suspended", "decertify": "decertified", "expire": "expired", "reinstate": "reinstated"}[
+        action
+    ]
     if certification.assister_id:
         assister_access_lost(assister=certification.assister, reason=reason, actor=actor, request=request)
     else:
@@ -485,7 +638,9 @@ def _access_changed(certification: Certification, *, action: str, actor: User | 
             assister_access_lost(assister=assister, reason=f"agency_{reason}", actor=actor, request=request)
 
 
-def assister_access_lost(*, assister: Assister, reason: str, actor: User | None, request: HttpRequest | None = None) -> None:
+def assister_access_lost(
+    *, assister: Assister, reason: str, actor: User | None, request: HttpRequest | None = None
+) -> None:
     """The one place where an assister's standing changes: suspension, expiry, decertification,
     removal from the agency, the agency's own lapse — and reinstatement, which restores it.
 
@@ -494,6 +649,9 @@ def assister_access_lost(*, assister: Assister, reason: str, actor: User | None,
     ending the assister's associations in the same transaction as the change that caused it.
     """
     audit_record(
-        action=Action.ASSISTER_ACCESS_CHANGED, actor=actor, request=request, target=assister,
+        action=Action.ASSISTER_ACCESS_CHANGED,
+        actor=actor,
+        request=request,
+        target=assister,
         details={"reason": reason, "assister_id": assister.assister_id},
     )

@@ -48,8 +48,12 @@ def send_decision_email(certification_id: int, action: str) -> None:
         pk=certification_id
     )
     subject_name = certification.assister.full_name if certification.assister_id else str(certification.agency)
-    context = {"certification": certification, "action": action, "name": subject_name,
-               "assister_id": certification.assister.assister_id if certification.assister_id else ""}
+    context = {
+        "certification": certification,
+        "action": action,
+        "name": subject_name,
+        "assister_id": certification.assister.assister_id if certification.assister_id else "",
+    }
     _send("decision", context, _recipients(certification))
 
 
@@ -67,7 +71,9 @@ def _send_reminder(certification, days_left: int, threshold: int) -> bool:
     except IntegrityError:
         return False
     name = certification.assister.full_name if certification.assister_id else str(certification.agency)
-    _send("reminder", {"certification": certification, "name": name, "days_left": days_left}, _recipients(certification))
+    _send(
+        "reminder", {"certification": certification, "name": name, "days_left": days_left}, _recipients(certification)
+    )
     return True
 
 
@@ -98,9 +104,11 @@ def certification_daily_sweep() -> dict:
     )
     for certification in due:
         days_left = (certification.valid_until - day).days
-        threshold = min(t for t in settings.CERTIFICATION_REMINDER_DAYS if t >= days_left) if days_left <= max(
-            settings.CERTIFICATION_REMINDER_DAYS
-        ) else None
+        threshold = (
+            min(t for t in settings.CERTIFICATION_REMINDER_DAYS if t >= days_left)
+            if days_left <= max(settings.CERTIFICATION_REMINDER_DAYS)
+            else None
+        )
         if threshold is not None and _send_reminder(certification, days_left, threshold):
             reminded += 1
     log.info("certification sweep: %s expired, %s reminders sent", expired, reminded)

@@ -9,7 +9,7 @@ from accounts.tests.factories import UserFactory
 from conftest import PASSWORD, totp_code
 from e2e.conftest import assert_accessible
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def sign_in(page, email, password=PASSWORD):

@@ -23,7 +23,7 @@ def broken_audit_table(transactional_db):
         )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_sign_in_that_cannot_be_audited_fails_and_leaves_no_session(client, consumer, broken_audit_table):
     client.raise_request_exception = False
     response = client.post("/accounts/login/", {"login": consumer.email, "password": PASSWORD})

@@ -52,8 +52,14 @@ def test_whole_lifecycle_through_the_pages(client, kind, django_capture_on_commi
         "agreement-typed_name": f"Pat {assister.legal_last_name}",
     }
     if kind == AssisterKind.BROKER:
-        data |= {"npn": "7654321", "license_number": "40999", "license_expires_on": "2029-12-31",
-                 "eo_carrier": "North Star Mutual", "eo_policy_number": "EO-1", "eo_expires_on": "2029-12-31"}
+        data |= {
+            "npn": "7654321",
+            "license_number": "40999",
+            "license_expires_on": "2029-12-31",
+            "eo_carrier": "North Star Mutual",
+            "eo_policy_number": "EO-1",
+            "eo_expires_on": "2029-12-31",
+        }
     response = client.post("/certification/application/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     cert = assister.certifications.get()
@@ -76,12 +82,22 @@ def test_whole_lifecycle_through_the_pages(client, kind, django_capture_on_commi
 def test_bad_application_input_is_refused_and_nothing_changes(client):
     assister = make_assister(AssisterKind.BROKER, state="draft")
     sign_in(client, assister.user)
-    response = client.post("/certification/application/", {
-        "legal_first_name": "Pat", "legal_last_name": "Person", "date_of_birth": "not a date",
-        "training_completed_on": "2026-10-01", "training_certificate_number": "T", "npn": "12ab",
-        "license_number": "1", "license_expires_on": "2029-01-01", "eo_carrier": "x", "eo_policy_number": "y",
-        "eo_expires_on": "2029-01-01",
-    })
+    response = client.post(
+        "/certification/application/",
+        {
+            "legal_first_name": "Pat",
+            "legal_last_name": "Person",
+            "date_of_birth": "not a date",
+            "training_completed_on": "2026-10-01",
+            "training_certificate_number": "T",
+            "npn": "12ab",
+            "license_number": "1",
+            "license_expires_on": "2029-01-01",
+            "eo_carrier": "x",
+            "eo_policy_number": "y",
+            "eo_expires_on": "2029-01-01",
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Enter a valid date" in html and "1 to 10 digits" in html
@@ -119,7 +135,9 @@ def _cert_in(status):
     if status in (Status.SUSPENDED, Status.DECERTIFIED):
         cert = decide(cert, {"suspended": "suspend", "decertified": "decertify"}[status])
     if status == Status.EXPIRED:
-        with time_machine.travel(at(cert.valid_until.year, cert.valid_until.month, cert.valid_until.day) + timedelta(days=2)):
+        with time_machine.travel(
+            at(cert.valid_until.year, cert.valid_until.month, cert.valid_until.day) + timedelta(days=2)
+        ):
             cert = services.certification_expire(certification=cert)
     return cert
 
@@ -230,9 +248,8 @@ def test_renewal_opens_august_first_prefilled_and_starts_when_the_old_period_end
     with time_machine.travel(at(2026, 11, 27)):
         assister = make_assister(AssisterKind.BROKER)
     old = assister.certifications.get()
-    with time_machine.travel(at(2027, 7, 31)):
-        with pytest.raises(Exception, match="Renewal opens on 2027-08-01"):
-            services.certification_renew(assister=assister, actor=assister.user)
+    with time_machine.travel(at(2027, 7, 31)), pytest.raises(Exception, match="Renewal opens on 2027-08-01"):
+        services.certification_renew(assister=assister, actor=assister.user)
     with time_machine.travel(at(2027, 8, 2)):
         sign_in(client, assister.user)
         assert "Renew for the next period" in client.get("/certification/").content.decode()

@@ -66,7 +66,9 @@ def test_expiry_runs_once_cuts_access_and_tells_people(certified, django_capture
     assert subjects == ["Certification expires today — renew now", "Certification expired"]
     with on(date(2027, 11, 1)):
         assert not assister_may_act(certified.user)
-    reasons = set(AuditEvent.objects.filter(action=Action.ASSISTER_ACCESS_CHANGED).values_list("details__reason", flat=True))
+    reasons = set(
+        AuditEvent.objects.filter(action=Action.ASSISTER_ACCESS_CHANGED).values_list("details__reason", flat=True)
+    )
     assert reasons == {"expired", "agency_expired"}
 
 
@@ -76,7 +78,9 @@ def test_no_reminder_once_a_renewal_is_submitted(certified, django_capture_on_co
 
     with on(date(2027, 8, 15)):
         renewal = services.certification_renew(assister=certified, actor=certified.user)
-        services.certification_sign_agreement(certification=renewal, actor=certified.user, typed_name=certified.full_name)
+        services.certification_sign_agreement(
+            certification=renewal, actor=certified.user, typed_name=certified.full_name
+        )
         services.certification_submit(certification=renewal, actor=certified.user)
     mail.outbox.clear()
     sweep(date(2027, 9, 1), django_capture_on_commit_callbacks)

@@ -10,7 +10,7 @@ def test_healthz_answers_200_when_the_database_answers(client):
     assert "no-cache" in response["Cache-Control"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_healthz_answers_503_without_details_when_the_database_is_down(client):
     original = connection.settings_dict["PORT"]
     connection.close()
@@ -37,7 +37,7 @@ def test_healthz_checks_the_broker_when_one_is_configured(client, settings):
         assert response.status_code == 503
         assert response.content == b"unavailable"
     finally:
-        app.conf.broker_url = "memory://"
+        app.conf.broker_url = "memory://localhost/"
 
 
 @pytest.mark.django_db
