@@ -1,0 +1,284 @@
+"""Agencies, their registration and directory listings, invitations and rosters."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.services import user_create
+from assister_portal.lib.crypto import lookup_hash
+from audit.models import Action
+from audit.services import audit_record
+
+from .. import tasks
+from ..models import (
+    ASSISTER_KIND_FOR_AGENCY,
+    Agency,
+    AgencyKind,
+    AgencyMembership,
+    Assister,
+    AssisterKind,
+    Certification,
+    Invitation,
+    MembershipRole,
+)
+from ..selectors import agency_is_approved
+from ._common import require, token_hash
+from .decisions import assister_access_lost, certification_submit
+
+# Characters a person can read aloud and type without confusing them (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V).
+# --- Agencies -----------------------------------------------------------------
+
+
+def _clean_agency(agency: Agency) -> None:
+    errors = {}
+    if agency.kind == AgencyKind.BROKER_AGENCY and not agency.agency_npn:
+        errors["agency_npn"] = _("A broker agency must give its agency NPN.")
+    if agency.kind != AgencyKind.BROKER_AGENCY and not agency.contract_number:
+        errors["contract_number"] = _("Navigator and counselor organizations must give their contract or grant number.")
+    if errors:
+        raise ValidationError(errors)
+    agency.full_clean(exclude=["fein_hash"])
+
+
+def agency_register(
+    *,
+    agency_fields: dict,
+    admin_email: str,
+    admin_password: str,
+    admin_first_name: str,
+    admin_last_name: str,
+    request: HttpRequest | None,
+) -> Agency:
+    """A public registration: the agency, its first admin (who must then set up MFA), and a submitted review."""
+    with transaction.atomic():
+        agency = Agency(**agency_fields)
+        _clean_agency(agency)
+        agency.fein_hash = lookup_hash(agency.fein)
+        admin = user_create(
+            email=admin_email,
+            password=admin_password,
+            role=Role.AGENCY_ADMIN,
+            actor=None,
+            first_name=admin_first_name,
+            last_name=admin_last_name,
+            request=request,
+        )
+        agency.save()
+        AgencyMembership.objects.create(user=admin, agency=agency, role=MembershipRole.ADMIN)
+        certification = Certification.objects.create(agency=agency)
+        certification_submit(certification=certification, actor=admin, request=request)
+        audit_record(action=Action.AGENCY_REGISTERED, actor=admin, request=request, target=agency)
+    return agency
+
+
+def agency_update(*, agency: Agency, actor: User, fields: dict, request: HttpRequest | None = None) -> Agency:
+    """Edit the registration. Identity fields are frozen once staff have approved the agency."""
+    identity = {"kind", "legal_name", "fein", "agency_npn", "contract_number"}
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        if identity & set(fields) and agency_is_approved(agency):
+            changed = {name for name in identity & set(fields) if getattr(agency, name) != fields[name]}
+            require(
+                not changed,
+                _("Your agency is approved: ask MNsure to change its legal name, kind, FEIN, NPN or contract number."),
+            )
+        m2m = {name: fields.pop(name) for name in ("languages", "counties") if name in fields}
+        for name, value in fields.items():
+            setattr(agency, name, value)
+        _clean_agency(agency)
+        agency.fein_hash = lookup_hash(agency.fein)
+        agency.save()
+        for name, value in m2m.items():
+            getattr(agency, name).set(value)
+        audit_record(
+            action=Action.AGENCY_UPDATED,
+            actor=actor,
+            request=request,
+            target=agency,
+            details={"fields": sorted([*fields, *m2m])},
+        )
+    return agency
+
+
+def assister_update_profile(
+    *, assister: Assister, actor: User, fields: dict, request: HttpRequest | None = None
+) -> Assister:
+    """The assister's directory listing (contact, languages, counties, services, hours, accessibility)."""
+    with transaction.atomic():
+        assister = Assister.objects.select_for_update().get(pk=assister.pk)
+        m2m = {name: fields.pop(name) for name in ("languages", "counties") if name in fields}
+        for name, value in fields.items():
+            setattr(assister, name, value)
+        assister.full_clean()
+        assister.save(update_fields=list(fields))
+        for name, value in m2m.items():
+            getattr(assister, name).set(value)
+        audit_record(
+            action=Action.PROFILE_UPDATED,
+            actor=actor,
+            request=request,
+            target=assister,
+            details={"fields": sorted([*fields, *m2m])},
+        )
+    return assister
+
+
+# --- Invitations and rosters ----------------------------------------------------
+
+
+def _send_invitation(invitation: Invitation) -> str:
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    invitation.sent_at = timezone.now()
+    invitation.expires_at = invitation.sent_at + timedelta(days=settings.INVITATION_VALID_DAYS)
+    return token
+
+
+def invitation_create(
+    *, agency: Agency, actor: User, email: str, role: str, assister_kind: str = "", request: HttpRequest | None = None
+) -> tuple[Invitation, str]:
+    email = email.strip().lower()
+    require(agency_is_approved(agency), _("Your agency must be approved by MNsure before you can invite anyone."))
+    if role == MembershipRole.ASSISTER:
+        allowed = ASSISTER_KIND_FOR_AGENCY[agency.kind]
+        require(
+            assister_kind in allowed,
+            _("A %(agency)s can invite only: %(kinds)s.")
+            % {
+                "agency": agency.get_kind_display().lower(),
+                "kinds": ", ".join(str(AssisterKind(k).label).lower() for k in allowed),
+            },
+            "assister_kind",
+        )
+    else:
+        assister_kind = ""
+    require(
+        not User.objects.filter(email__iexact=email).exists(),
+        _("This email address already has an account. Invite the address the person will use for their work."),
+        "email",
+    )
+    with transaction.atomic():
+        invitation = Invitation(agency=agency, email=email, role=role, assister_kind=assister_kind, invited_by=actor)
+        token = _send_invitation(invitation)
+        invitation.full_clean(exclude=["token_hash"])
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError:
+            raise ValidationError(
+                {"email": _("This address already has an open invitation. Resend it instead.")}
+            ) from None
+        audit_record(
+            action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"email": email}
+        )
+        transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
+    return invitation, token
+
+
+def invitation_resend(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> str:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        require(
+            invitation.accepted_at is None and invitation.revoked_at is None,
+            _("This invitation was already accepted or revoked."),
+        )
+        token = _send_invitation(invitation)
+        invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+        audit_record(
+            action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"resent": True}
+        )
+        transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
+    return token
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        require(
+            invitation.accepted_at is None and invitation.revoked_at is None,
+            _("This invitation was already accepted or revoked."),
+        )
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(action=Action.INVITATION_REVOKED, actor=actor, request=request, target=invitation)
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link points at, if it can still be used."""
+    invitation = Invitation.objects.select_related("agency").filter(token_hash=token_hash(token)).first()
+    if invitation is None or invitation.state != "pending":
+        return None
+    return invitation
+
+
+def invitation_accept(
+    *, token: str, first_name: str, last_name: str, password: str, request: HttpRequest | None = None
+) -> User:
+    """Create the invited person's account. The link came by email, so the address is verified."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+        require(
+            invitation is not None and invitation.state == "pending",
+            _("This invitation link has expired or was already used. Ask your agency administrator to send a new one."),
+        )
+        role = Role.ASSISTER if invitation.role == MembershipRole.ASSISTER else Role.AGENCY_SUPPORT
+        user = user_create(
+            email=invitation.email,
+            password=password,
+            role=role,
+            actor=None,
+            first_name=first_name,
+            last_name=last_name,
+            email_verified=True,
+            request=request,
+        )
+        AgencyMembership.objects.create(user=user, agency=invitation.agency, role=invitation.role)
+        if invitation.role == MembershipRole.ASSISTER:
+            assister = Assister.objects.create(
+                user=user,
+                agency=invitation.agency,
+                kind=invitation.assister_kind,
+                legal_first_name=first_name,
+                legal_last_name=last_name,
+            )
+            Certification.objects.create(assister=assister)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_user = user
+        invitation.save(update_fields=["accepted_at", "accepted_user"])
+        audit_record(action=Action.INVITATION_ACCEPTED, actor=user, request=request, target=invitation)
+    return user
+
+
+def membership_end(*, membership: AgencyMembership, actor: User, request: HttpRequest | None = None) -> None:
+    """Remove a member from the agency; an assister loses access to clients at once."""
+    with transaction.atomic():
+        membership = AgencyMembership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        require(membership.ended_at is None, _("This person is no longer a member."))
+        if membership.role == MembershipRole.ADMIN:
+            admins = AgencyMembership.objects.filter(
+                agency_id=membership.agency_id, role=MembershipRole.ADMIN, ended_at__isnull=True
+            )
+            require(
+                admins.count() > 1,
+                _("An agency needs at least one administrator. Add another before removing this one."),
+            )
+        membership.ended_at = timezone.now()
+        membership.ended_by = actor
+        membership.save(update_fields=["ended_at", "ended_by"])
+        audit_record(
+            action=Action.MEMBER_REMOVED,
+            actor=actor,
+            request=request,
+            target=membership,
+            details={"email": membership.user.email},
+        )
+        assister = Assister.objects.filter(user=membership.user).first()
+        if assister is not None:
+            assister_access_lost(assister=assister, reason="removed_from_agency", actor=actor, request=request)
