@@ -72,6 +72,13 @@ def agency_register(request):
 # --- Agency administration -------------------------------------------------------
 
 
+def _is_certified_navigator(membership) -> bool:
+    if membership.role != MembershipRole.ASSISTER or membership.user.assister.kind != AssisterKind.NAVIGATOR:
+        return False
+    certs = membership.user.assister.certs
+    return bool(certs) and certs[0].status == Status.APPROVED
+
+
 def _agency_home(request, agency, invite_form=None, status=200):
     certification = selectors.latest_certification(agency=agency)
     approved = selectors.agency_is_approved(agency)
@@ -90,9 +97,7 @@ def _agency_home(request, agency, invite_form=None, status=200):
             "invitations": selectors.pending_invitations(agency),
             "invite_form": invite_form,
             "navigator_org_without_navigator": agency.kind == AgencyKind.NAVIGATOR_ORG
-            and not any(
-                m.role == MembershipRole.ASSISTER and m.user.assister.kind == AssisterKind.NAVIGATOR for m in members
-            ),
+            and not any(_is_certified_navigator(m) for m in members),
         },
         status=status,
     )
