@@ -22,12 +22,23 @@ def test_an_assister_edits_the_directory_listing(client):
     assert "Hmong (Hmoob)" in page and "Yellow Medicine" in page
     hennepin, ramsey = County.objects.get(name="Hennepin"), County.objects.get(name="Ramsey")
     somali = Language.objects.get(code="so")
-    response = client.post("/certification/listing/", {
-        "public_phone": "612-555-0101", "public_email": "hodan@example.org", "website": "example.org",
-        "languages": [somali.pk], "counties": [hennepin.pk, ramsey.pk], "serves_individual_market": "on",
-        "serves_public_programs": "on", "hours": "Mon–Fri 9–5", "open_evenings": "on",
-        "interpreters_available": "on", "accepting_new_clients": "on", "directory_opt_in": "on",
-    })
+    response = client.post(
+        "/certification/listing/",
+        {
+            "public_phone": "612-555-0101",
+            "public_email": "hodan@example.org",
+            "website": "example.org",
+            "languages": [somali.pk],
+            "counties": [hennepin.pk, ramsey.pk],
+            "serves_individual_market": "on",
+            "serves_public_programs": "on",
+            "hours": "Mon–Fri 9–5",
+            "open_evenings": "on",
+            "interpreters_available": "on",
+            "accepting_new_clients": "on",
+            "directory_opt_in": "on",
+        },
+    )
     assert response.status_code == 302
     assister.refresh_from_db()
     assert assister.directory_opt_in and assister.open_evenings and not assister.serves_shop
@@ -53,8 +64,10 @@ def test_an_approved_agency_edits_its_listing_and_a_navigator_org_is_told_it_nee
     agency = make_agency(AgencyKind.NAVIGATOR_ORG)
     sign_in(client, agency.admin_user)
     assert "at least one of its navigators is certified" in client.get("/agency/").content.decode()
-    response = client.post("/agency/listing/", {"languages": [Language.objects.get(code="es").pk],
-                                                "directory_opt_in": "on", "accepting_new_clients": "on"})
+    response = client.post(
+        "/agency/listing/",
+        {"languages": [Language.objects.get(code="es").pk], "directory_opt_in": "on", "accepting_new_clients": "on"},
+    )
     assert response.status_code == 302
     agency.refresh_from_db()
     assert agency.directory_opt_in
