@@ -363,3 +363,25 @@ def test_assister_invitation_and_membership_admins_are_read_only_lists(staff_cli
     assert "Greta Lindqvist" in detail and 'name="_save"' not in detail
     invitation = staff_client.get("/admin/certification/invitation/").content.decode()
     assert "token_hash" not in invitation
+
+
+@pytest.mark.django_db
+def test_a_staff_member_in_the_reviewers_group_can_decide_without_being_superuser(client):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import Role
+    from accounts.tests.factories import UserFactory
+
+    reviewer = UserFactory(role=Role.STAFF, email="reviewer-group@example.org", mfa=True)
+    reviewer.groups.add(Group.objects.get(name="Certification reviewers"))
+    assister = make_assister(AssisterKind.BROKER, state="submitted")
+    cert = staff_checks(assister.certifications.get())
+    sign_in(client, reviewer)
+    assert client.get("/admin/certification/certification/").status_code == 200
+    client.post(
+        f"/admin/certification/certification/{cert.pk}/decide/",
+        {"decision": "approve", "reason": "Reviewed by a non-superuser."},
+    )
+    cert.refresh_from_db()
+    assert cert.status == "approved"
+    assert client.get("/admin/accounts/user/").status_code == 403  # no more than the group grants
