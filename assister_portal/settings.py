@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "audit",
     "core",
     "certification",
+    "clients",
+    "associations",
+    "guardian",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +102,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and authentication -------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutAuthenticationBackend"]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutAuthenticationBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors never hold object permissions
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:home"
 

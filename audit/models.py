@@ -29,6 +29,18 @@ class Action(models.TextChoices):
     CERTIFICATION_CHANGED = "certification_changed", _("Certification status changed")
     CERTIFICATION_CHECK_RECORDED = "certification_check", _("Certification check recorded")
     ASSISTER_ACCESS_CHANGED = "assister_access", _("Assister's access to clients changed")
+    CLIENT_CREATED = "client_created", _("Client record created")
+    CLIENT_CLAIMED = "client_claimed", _("Client account claimed")
+    CLIENT_CLAIM_FAILED = "client_claim_failed", _("Failed attempt to claim a client account")
+    CLIENT_VIEWED = "client_viewed", _("Client information viewed")
+    CLIENT_LIST_VIEWED = "client_list_viewed", _("Client list viewed")
+    CLIENT_ACTION = "client_action", _("Action taken for a client")
+    CLIENT_LOOKUP_FAILED = "client_lookup_failed", _("Client not found from the details given")
+    ASSOCIATION_REQUESTED = "association_requested", _("Assister asked to help")
+    ASSOCIATION_STARTED = "association_started", _("Assister of record started")
+    ASSOCIATION_CHANGED = "association_changed", _("Assister's powers or standing changed")
+    ASSOCIATION_DECLINED = "association_declined", _("Request declined")
+    ASSOCIATION_ENDED = "association_ended", _("Assister of record ended")
 
 
 class Outcome(models.TextChoices):
@@ -54,6 +66,14 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,  # users are deactivated, never deleted, while their trail is kept
         related_name="+",
     )
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The client whose information this event read or changed, when it is not the actor's own.",
+    )
     actor_label = models.CharField(max_length=254, blank=True, help_text="The email as typed or known at the time.")
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -64,7 +84,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["actor", "-at"], name="audit_actor_at")]
+        indexes = [
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            models.Index(fields=["client", "-at"], name="audit_client_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor_label}"

@@ -33,6 +33,7 @@ def audit_record(
     target: models.Model | None = None,
     actor_label: str = "",
     details: dict | None = None,
+    client=None,
 ) -> AuditEvent:
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
@@ -41,6 +42,7 @@ def audit_record(
         action=action,
         outcome=outcome,
         actor=actor,
+        client=client,
         actor_label=actor_label or (actor.email if actor is not None else ""),
         object_type=target._meta.label if target is not None else "",
         object_id=str(target.pk) if target is not None else "",

@@ -32,6 +32,14 @@ from ..selectors import agency_is_approved
 from ._common import require, token_hash
 from .decisions import assister_access_lost, certification_submit
 
+
+def agency_groups_sync_user(user) -> None:
+    """Agency admins and support staff reach their agency's clients through per-agency groups."""
+    from associations.permissions_sync import agency_groups_sync_user as sync
+
+    sync(user)
+
+
 # Characters a person can read aloud and type without confusing them (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V).
 # --- Agencies -----------------------------------------------------------------
 
@@ -72,6 +80,7 @@ def agency_register(
         )
         agency.save()
         AgencyMembership.objects.create(user=admin, agency=agency, role=MembershipRole.ADMIN)
+        agency_groups_sync_user(admin)
         certification = Certification.objects.create(agency=agency)
         certification_submit(certification=certification, actor=admin, request=request)
         audit_record(action=Action.AGENCY_REGISTERED, actor=admin, request=request, target=agency)
@@ -240,6 +249,7 @@ def invitation_accept(
             request=request,
         )
         AgencyMembership.objects.create(user=user, agency=invitation.agency, role=invitation.role)
+        agency_groups_sync_user(user)
         if invitation.role == MembershipRole.ASSISTER:
             assister = Assister.objects.create(
                 user=user,
@@ -272,6 +282,7 @@ def membership_end(*, membership: AgencyMembership, actor: User, request: HttpRe
         membership.ended_at = timezone.now()
         membership.ended_by = actor
         membership.save(update_fields=["ended_at", "ended_by"])
+        agency_groups_sync_user(membership.user)
         audit_record(
             action=Action.MEMBER_REMOVED,
             actor=actor,

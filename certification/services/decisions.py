@@ -159,7 +159,7 @@ def _transition(
             target=certification,
             details={"action": action, "from": from_status, "to": to_status},
         )
-        if action in ACCESS_LOST or action == "reinstate":
+        if action in ACCESS_LOST or action in ("reinstate", "approve"):
             _access_changed(certification, action=action, actor=actor, request=request)
         if _who in ("staff", "system"):
             transaction.on_commit(lambda: tasks.send_decision_email.delay(certification.pk, action))
@@ -244,26 +244,32 @@ def certification_record_check(
 
 
 def _access_changed(certification: Certification, *, action: str, actor: User | None, request) -> None:
-    reason = {"suspend": "suspended", "decertify": "decertified", "expire": "expired", "reinstate": "reinstated"}[
-        action
-    ]
+    reason = {
+        "suspend": "suspended",
+        "decertify": "decertified",
+        "expire": "expired",
+        "reinstate": "reinstated",
+        "approve": "certified",
+    }[action]
     if certification.assister_id:
         assister_access_lost(assister=certification.assister, reason=reason, actor=actor, request=request)
     else:
-        for assister in Assister.objects.filter(agency=certification.agency_id).select_related("agency"):
+        for assister in Assister.objects.filter(agency=certification.agency_id).select_related("agency", "user"):
             assister_access_lost(assister=assister, reason=f"agency_{reason}", actor=actor, request=request)
 
 
 def assister_access_lost(
     *, assister: Assister, reason: str, actor: User | None, request: HttpRequest | None = None
 ) -> None:
-    """The one place where an assister's standing changes: suspension, expiry, decertification,
-    removal from the agency, the agency's own lapse — and reinstatement, which restores it.
+    """The one place where an assister's standing changes reaches their clients: suspension,
+    expiry, decertification, removal from the agency, the agency's own lapse — and
+    reinstatement or a new certification, which restore what a suspension took away.
 
     Whether an assister may act is always derived (`selectors.assister_may_act`), so access
-    stops on the next request. Later issues add the effect on clients here: suspending or
-    ending the assister's associations in the same transaction as the change that caused it.
+    stops on the next request; the associations follow here, in the same transaction.
     """
+    from associations.services import associations_follow_assister
+
     audit_record(
         action=Action.ASSISTER_ACCESS_CHANGED,
         actor=actor,
@@ -271,3 +277,4 @@ def assister_access_lost(
         target=assister,
         details={"reason": reason, "assister_id": assister.assister_id},
     )
+    associations_follow_assister(assister=assister, reason=reason, actor=actor, request=request)

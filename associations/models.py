@@ -1,0 +1,149 @@
+"""Assisters of record and the consent behind each (DESIGN §4).
+
+The Association is the source of truth for who may do what for a client; the
+guardian rows on Client are derived from it in the same transaction. Consent
+rows are appended, never changed (a database trigger enforces it) and kept at
+least ten years (45 CFR 155.220(j)(2)(iii); 155.225(f); 155.210(e)(6)).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from certification.models import Assister, AssisterKind
+from clients.models import POWER_CODES, Client
+
+
+class AssociationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the client")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Request expired")
+
+
+class InitiatedBy(models.TextChoices):
+    CONSUMER = "consumer", _("The client")
+    ASSISTER = "assister", _("The assister")
+
+
+class EndReason(models.TextChoices):
+    RESCINDED = "rescinded", _("Ended by the client")
+    RELEASED = "released", _("Released by the assister")
+    REPLACED = "replaced", _("Replaced by another assister of the same kind")
+    DECERTIFIED = "decertified", _("The assister's certification was ended")
+    REMOVED = "removed", _("The assister left their agency")
+
+
+class Association(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="associations")
+    assister = models.ForeignKey(Assister, on_delete=models.PROTECT, related_name="associations")
+    kind = models.CharField(max_length=10, choices=AssisterKind.choices)
+    status = models.CharField(max_length=10, choices=AssociationStatus.choices, db_index=True)
+    initiated_by = models.CharField(max_length=10, choices=InitiatedBy.choices)
+    # The powers granted (DESIGN §5). View is always part of an association.
+    can_view = models.BooleanField(default=True)
+    can_change = models.BooleanField(default=False)
+    can_apply = models.BooleanField(default=False)
+    can_select_plan = models.BooleanField(default=False)
+    can_upload = models.BooleanField(default=False)
+    can_report_change = models.BooleanField(default=False)
+    can_view_notices = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+    request_expires_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
+    effective_date = models.DateField(
+        null=True, blank=True, help_text="Brokers: the first of the month after it starts."
+    )
+
+    class Meta:
+        constraints = [
+            # At most one assister of record per client per kind (a suspended one still holds the place).
+            models.UniqueConstraint(
+                fields=["client", "kind"],
+                condition=Q(status__in=["active", "suspended"]),
+                name="assoc_one_current_per_client_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "assister"],
+                condition=Q(status="pending"),
+                name="assoc_one_pending_per_pair",
+            ),
+            models.CheckConstraint(condition=Q(can_view=True), name="assoc_view_always_granted"),
+        ]
+        indexes = [
+            models.Index(fields=["assister", "status"], name="assoc_assister_status"),
+            models.Index(fields=["client", "status"], name="assoc_client_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.assister} for {self.client}"
+
+    POWER_FIELDS = {
+        "view_client": "can_view",
+        "change_client": "can_change",
+        "apply_for_client": "can_apply",
+        "select_plan_for_client": "can_select_plan",
+        "upload_for_client": "can_upload",
+        "report_change_for_client": "can_report_change",
+        "view_notices_for_client": "can_view_notices",
+    }
+
+    @property
+    def powers(self) -> list[str]:
+        return [code for code in POWER_CODES if getattr(self, self.POWER_FIELDS[code])]
+
+
+class ConsentEvent(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    GRANTED = "granted", _("Granted")
+    CHANGED = "changed", _("Powers changed")
+    SUSPENDED = "suspended", _("Suspended")
+    RESTORED = "restored", _("Restored")
+    REVOKED = "revoked", _("Ended")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Request expired")
+
+
+class ConsentMethod(models.TextChoices):
+    ONLINE = "online", _("Online, by the client in the portal")
+    PAPER_FORM = "paper_form", _("Signed form, uploaded by the assister")
+    RECORDED_CALL = "recorded_call", _("Recorded telephone call")
+    SYSTEM = "system", _("By the portal (certification change)")
+
+
+class Consent(models.Model):
+    """One grant, change or revocation of an association, as it was at that moment. Append-only."""
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="consents")
+    event = models.CharField(max_length=10, choices=ConsentEvent.choices)
+    powers = models.JSONField(default=list)
+    method = models.CharField(max_length=15, choices=ConsentMethod.choices)
+    consent_text_version = models.CharField(max_length=20, blank=True)
+    purpose = models.CharField(max_length=200, blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency_name = models.CharField(max_length=200, blank=True, help_text="The agency at the time.")
+    evidence = models.FileField(upload_to="consent/%Y/%m/", blank=True)
+    call_reference = models.CharField(max_length=100, blank=True)
+    attestation = models.TextField(blank=True)
+    reason = models.CharField(max_length=40, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} {self.at:%Y-%m-%d}"

@@ -1,0 +1,43 @@
+"""Emails about assisters of record: to the client, and to the assister. Names only, no other personal data."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+
+@shared_task
+def send_association_email(association_id: int, event: str) -> None:
+    from .models import Association
+    from .services import end_link_token
+
+    association = Association.objects.select_related("client__user", "assister__user", "assister__agency").get(
+        pk=association_id
+    )
+    context = {
+        "event": event.split(":")[0],
+        "reason": event.split(":")[1] if ":" in event else "",
+        "client_name": association.client.first_name,
+        "assister_name": association.assister.full_name,
+        "agency": str(association.assister.agency),
+        "kind": association.get_kind_display().lower(),
+        "site_url": settings.SITE_URL,
+        "end_link": settings.SITE_URL + reverse("associations:end_by_link", args=[end_link_token(association)]),
+    }
+    client_email = association.client.user.email if association.client.user_id else association.client.email
+    to_client = {"requested", "offline_consent", "ended", "suspended", "restored"}
+    to_assister = {"started", "ended", "declined"}
+    if context["event"] in to_client and client_email:
+        _send("to_client", context, client_email)
+    if context["event"] in to_assister:
+        _send("to_assister", context, association.assister.user.email)
+
+
+def _send(template: str, context: dict, recipient: str) -> None:
+    send_mail(
+        render_to_string(f"emails/associations/{template}_subject.txt", context).strip(),
+        render_to_string(f"emails/associations/{template}.txt", context),
+        None,
+        [recipient],
+    )

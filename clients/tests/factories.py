@@ -1,0 +1,51 @@
+"""Clients and their assisters of record, built through the services."""
+
+import itertools
+from datetime import date
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from associations import services as association_services
+from clients import services
+from core.models import County, Language
+
+_seq = itertools.count(1)
+
+
+def make_client(
+    *,
+    first_name=None,
+    last_name=None,
+    date_of_birth=date(1980, 5, 17),
+    ssn=None,
+    email=None,
+    claimed=True,
+    county="Hennepin",
+    language="en",
+):
+    """A consumer with their client record (claimed=True), or a record nobody has claimed yet."""
+    n = next(_seq)
+    email = email or f"client{n}@example.org"
+    fields = {
+        "first_name": first_name or "Client",
+        "last_name": last_name or f"Number{n}",
+        "date_of_birth": date_of_birth,
+        "ssn": ssn if ssn is not None else f"{n % 900 + 100:03d}-45-{n % 10000:04d}",
+        "email": email,
+        "county": County.objects.get(name=county),
+        "preferred_language": Language.objects.get(code=language),
+    }
+    if claimed:
+        user = UserFactory(role=Role.CONSUMER, email=email)
+        return services.client_create_for_self(user=user, fields=fields)
+    from clients.services import _save_new
+
+    return _save_new(fields, None, created_by=None, user=None)
+
+
+def associate(client, assister, powers=None):
+    """The client chooses the assister (consumer-initiated, active at once)."""
+    powers = powers if powers is not None else association_services.DEFAULT_POWERS[assister.kind]
+    return association_services.association_start_by_consumer(
+        client=client, assister=assister, powers=powers, actor=client.user
+    )
