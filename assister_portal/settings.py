@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "django_htmx",
+    "template_partials",
     "accounts",
     "audit",
     "core",

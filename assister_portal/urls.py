@@ -30,6 +30,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("certification.urls")),
+    path("", include("clients.urls")),
+    path("", include("associations.urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]
