@@ -293,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.certification_daily_sweep",
         "schedule": crontab(hour=6, minute=0),  # America/Chicago (celery.py timezone)
     },
+    "associations-expire-requests": {
+        "task": "associations.tasks.expire_association_requests",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }
 
 # --- Logging ---------------------------------------------------------------

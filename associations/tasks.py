@@ -41,3 +41,11 @@ def _send(template: str, context: dict, recipient: str) -> None:
         None,
         [recipient],
     )
+
+
+@shared_task
+def expire_association_requests() -> int:
+    """Daily: requests from assisters that the client did not answer within 30 days expire."""
+    from .services import associations_expire_requests
+
+    return associations_expire_requests()

@@ -138,3 +138,27 @@ def test_consent_history_is_append_only():
 def test_broker_effective_date_is_the_first_of_the_next_month():
     assert services.broker_effective_date(date(2026, 11, 27)) == date(2026, 12, 1)
     assert services.broker_effective_date(date(2026, 12, 1)) == date(2027, 1, 1)
+
+
+@pytest.mark.django_db
+def test_pending_requests_expire_after_30_days():
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from associations.tasks import expire_association_requests
+
+    client = make_client(ssn="111-22-3333")
+    navigator = make_assister(AssisterKind.NAVIGATOR)
+    association = services.association_request(
+        assister=navigator, actor=navigator.user, first_name=client.first_name, last_name=client.last_name,
+        date_of_birth=client.date_of_birth, ssn_last4="3333",
+    )
+    assert expire_association_requests() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert expire_association_requests() == 1
+        assert expire_association_requests() == 0
+    association.refresh_from_db()
+    assert association.status == AssociationStatus.EXPIRED
+    assert association.consents.order_by("id").last().event == ConsentEvent.EXPIRED
