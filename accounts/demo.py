@@ -34,9 +34,5 @@ def ensure_mfa(user: User) -> None:
 
 
 def seed() -> list[tuple[str, str]]:
-    demo_user(f"consumer@{DEMO_DOMAIN}", Role.CONSUMER, "Maria", "Lopez")
     demo_user(f"staff@{DEMO_DOMAIN}", Role.STAFF, "Pat", "Johnson", is_superuser=True)
-    return [
-        ("Consumer", f"consumer@{DEMO_DOMAIN}"),
-        ("Exchange staff (Django admin at /admin/)", f"staff@{DEMO_DOMAIN}"),
-    ]
+    return [("Exchange staff (Django admin at /admin/)", f"staff@{DEMO_DOMAIN}")]

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 
 from accounts import demo as accounts_demo
 from accounts.demo import DEMO_PASSWORD
+from associations import demo as associations_demo
 from certification import demo as certification_demo
 
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             logins = accounts_demo.seed()
             logins += certification_demo.seed()
+            logins += associations_demo.seed()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for description, email in logins:

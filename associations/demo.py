@@ -1,0 +1,56 @@
+"""Demo consumers with each combination of assisters of record, built through the services."""
+
+from datetime import date
+
+from django.db import transaction
+
+from accounts.demo import DEMO_DOMAIN, demo_user
+from accounts.models import Role
+from certification.models import Assister
+from clients import services as client_services
+from clients.models import Client
+from core.models import County, Language
+
+from . import services
+
+CONSUMERS = [
+    # local part, first, last, date of birth, county, language, assisters (kinds), extra
+    ("consumer", "Maria", "Lopez", date(1988, 3, 14), "Ramsey", "es", ["broker"], ""),
+    ("two-assisters", "Mai", "Xiong", date(1979, 9, 2), "Ramsey", "hmn", ["broker", "navigator"], ""),
+    ("all-three", "Abdi", "Hassan", date(1992, 12, 20), "Hennepin", "so", ["broker", "navigator", "cac"], ""),
+    ("pending-request", "Karin", "Johansson", date(1965, 6, 30), "St. Louis", "en", [], "pending"),
+    ("rescinded", "Jorge", "Ramírez", date(1985, 1, 9), "Hennepin", "es", [], "rescinded"),
+]
+
+
+def _assister(local: str) -> Assister:
+    return Assister.objects.select_related("user").get(user__email=f"{local}@{DEMO_DOMAIN}")
+
+
+@transaction.atomic
+def seed() -> list[tuple[str, str]]:
+    logins = []
+    for local, first, last, dob, county, language, kinds, extra in CONSUMERS:
+        email = f"{local}@{DEMO_DOMAIN}"
+        user = demo_user(email, Role.CONSUMER, first, last)
+        logins.append((f"Consumer: {first} {last} ({', '.join(kinds) or extra})", email))
+        if Client.objects.filter(user=user).exists():
+            continue
+        client = client_services.client_create_for_self(user=user, fields={
+            "first_name": first, "last_name": last, "date_of_birth": dob, "email": email,
+            "ssn": f"555-{dob.month:02d}-{dob.year}",
+            "county": County.objects.get(name=county), "preferred_language": Language.objects.get(code=language),
+            "city": "Saint Paul", "zip_code": "55102",
+        })
+        for kind in kinds:
+            services.association_start_by_consumer(client=client, assister=_assister(kind), actor=user,
+                                                   powers=services.DEFAULT_POWERS[_assister(kind).kind])
+        if extra == "pending":
+            navigator = _assister("navigator")
+            services.association_request(assister=navigator, actor=navigator.user, first_name=first, last_name=last,
+                                         date_of_birth=dob, email=email)
+        if extra == "rescinded":
+            association = services.association_start_by_consumer(
+                client=client, assister=_assister("cac"), actor=user, powers=["view_client"])
+            services.association_end(association=association, actor=user, reason="rescinded")
+    return logins
