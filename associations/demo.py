@@ -36,21 +36,40 @@ def seed() -> list[tuple[str, str]]:
         logins.append((f"Consumer: {first} {last} ({', '.join(kinds) or extra})", email))
         if Client.objects.filter(user=user).exists():
             continue
-        client = client_services.client_create_for_self(user=user, fields={
-            "first_name": first, "last_name": last, "date_of_birth": dob, "email": email,
-            "ssn": f"555-{dob.month:02d}-{dob.year}",
-            "county": County.objects.get(name=county), "preferred_language": Language.objects.get(code=language),
-            "city": "Saint Paul", "zip_code": "55102",
-        })
+        client = client_services.client_create_for_self(
+            user=user,
+            fields={
+                "first_name": first,
+                "last_name": last,
+                "date_of_birth": dob,
+                "email": email,
+                "ssn": f"555-{dob.month:02d}-{dob.year}",
+                "county": County.objects.get(name=county),
+                "preferred_language": Language.objects.get(code=language),
+                "city": "Saint Paul",
+                "zip_code": "55102",
+            },
+        )
         for kind in kinds:
-            services.association_start_by_consumer(client=client, assister=_assister(kind), actor=user,
-                                                   powers=services.DEFAULT_POWERS[_assister(kind).kind])
+            services.association_start_by_consumer(
+                client=client,
+                assister=_assister(kind),
+                actor=user,
+                powers=services.DEFAULT_POWERS[_assister(kind).kind],
+            )
         if extra == "pending":
             navigator = _assister("navigator")
-            services.association_request(assister=navigator, actor=navigator.user, first_name=first, last_name=last,
-                                         date_of_birth=dob, email=email)
+            services.association_request(
+                assister=navigator,
+                actor=navigator.user,
+                first_name=first,
+                last_name=last,
+                date_of_birth=dob,
+                email=email,
+            )
         if extra == "rescinded":
             association = services.association_start_by_consumer(
-                client=client, assister=_assister("cac"), actor=user, powers=["view_client"])
+                client=client, assister=_assister("cac"), actor=user, powers=["view_client"]
+            )
             services.association_end(association=association, actor=user, reason="rescinded")
     return logins

@@ -238,6 +238,10 @@ def association_confirm(
     with transaction.atomic():
         _lock_client(association.client)
         association = _lock_association(association, AssociationStatus.PENDING)
+        if association.request_expires_at and association.request_expires_at <= timezone.now():
+            raise ValidationError(
+                _("This request has expired. Ask the assister to send a new one, or choose them yourself.")
+            )
         _require_assister_may_act(association.assister)
         for field, value in _power_fields(powers).items():
             setattr(association, field, value)
@@ -339,7 +343,11 @@ def association_for_end_link(token: str) -> Association | None:
         public_id = signing.loads(token, salt=END_LINK_SALT, max_age=END_LINK_MAX_AGE)
     except signing.BadSignature:
         return None
-    return Association.objects.select_related("assister__agency", "client").filter(public_id=public_id).first()
+    return (
+        Association.objects.select_related("assister__agency", "assister__user", "client__user")
+        .filter(public_id=public_id)
+        .first()
+    )
 
 
 def associations_follow_assister(

@@ -68,6 +68,8 @@ def access_client(user, public_id, perm: str = "view_client", *, request=None, w
 
 def access_association_for_assister(user, public_id, *statuses) -> Association:
     """An association this assister holds (for release, offline consent, their requests)."""
+    if not user.is_authenticated:
+        raise Http404
     association = (
         Association.objects.select_related("client", "assister__agency", "assister__user")
         .filter(public_id=public_id)
@@ -84,6 +86,8 @@ def access_association_for_assister(user, public_id, *statuses) -> Association:
 
 def access_association_for_client(user, public_id, *statuses) -> Association:
     """An association of the signed-in consumer's own client record."""
+    if not user.is_authenticated:
+        raise Http404
     association = (
         Association.objects.select_related("client", "assister__agency", "assister__user")
         .filter(public_id=public_id)

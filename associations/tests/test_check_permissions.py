@@ -26,21 +26,31 @@ def test_no_drift_after_every_service(django_capture_on_commit_callbacks):
     client = make_client()
     association = associate(client, broker)
     assert no_drift()
-    services.association_change_powers(association=association, powers=["view_client", "upload_for_client"],
-                                       actor=client.user)
+    services.association_change_powers(
+        association=association, powers=["view_client", "upload_for_client"], actor=client.user
+    )
     assert no_drift()
     associate(client, navigator)
     assert no_drift()
-    requested = services.association_request(assister=make_assister(AssisterKind.BROKER), actor=broker.user,
-                                             first_name=client.first_name, last_name=client.last_name,
-                                             date_of_birth=client.date_of_birth, email=client.email)
+    requested = services.association_request(
+        assister=make_assister(AssisterKind.BROKER),
+        actor=broker.user,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        date_of_birth=client.date_of_birth,
+        email=client.email,
+    )
     services.association_confirm(association=requested, powers=["view_client"], actor=client.user)  # replaces broker
     assert no_drift()
     nav_cert = navigator.certifications.get()
     for action in ("suspend", "reinstate", "decertify"):
-        certification_services.certification_decide(certification=nav_cert, action=action, actor=staff_user(), reason="x")
+        certification_services.certification_decide(
+            certification=nav_cert, action=action, actor=staff_user(), reason="x"
+        )
         assert no_drift()
-    certification_services.membership_end(membership=AgencyMembership.objects.get(user=support), actor=agency.admin_user)
+    certification_services.membership_end(
+        membership=AgencyMembership.objects.get(user=support), actor=agency.admin_user
+    )
     assert no_drift()
     services.association_end(association=requested, actor=client.user, reason="rescinded")
     assert no_drift()
@@ -56,13 +66,16 @@ def test_a_planted_drift_is_found(plant, capsys):
     outsider = make_assister(AssisterKind.BROKER)
     ids = permission_ids()
     if plant == "extra_user_row":
-        ClientUserObjectPermission.objects.create(user=outsider.user, content_object=client,
-                                                  permission_id=ids["select_plan_for_client"])
+        ClientUserObjectPermission.objects.create(
+            user=outsider.user, content_object=client, permission_id=ids["select_plan_for_client"]
+        )
     elif plant == "missing_user_row":
         ClientUserObjectPermission.objects.filter(user=broker.user).delete()
     elif plant == "extra_group_row":
         group = Group.objects.get(name=f"agency:{agency.pk}:admin")
-        ClientGroupObjectPermission.objects.create(group=group, content_object=client, permission_id=ids["apply_for_client"])
+        ClientGroupObjectPermission.objects.create(
+            group=group, content_object=client, permission_id=ids["apply_for_client"]
+        )
     else:
         Group.objects.get(name=f"agency:{agency.pk}:admin").user_set.add(outsider.user)
     with pytest.raises(CommandError, match="difference"):

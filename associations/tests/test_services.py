@@ -152,8 +152,12 @@ def test_pending_requests_expire_after_30_days():
     client = make_client(ssn="111-22-3333")
     navigator = make_assister(AssisterKind.NAVIGATOR)
     association = services.association_request(
-        assister=navigator, actor=navigator.user, first_name=client.first_name, last_name=client.last_name,
-        date_of_birth=client.date_of_birth, ssn_last4="3333",
+        assister=navigator,
+        actor=navigator.user,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        date_of_birth=client.date_of_birth,
+        ssn_last4="3333",
     )
     assert expire_association_requests() == 0
     with time_machine.travel(timezone.now() + timedelta(days=31)):
