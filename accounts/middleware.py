@@ -1,10 +1,12 @@
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from audit.models import Action
 from audit.services import audit_record
@@ -73,6 +75,21 @@ class SessionPolicyMiddleware:
         if request.method == "GET" and not request.htmx:
             return redirect_to_login(request.get_full_path())
         return redirect_to_login("/")
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request sent to sign in must reload the whole page, not put the login form inside a fragment."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "htmx", False) and response.status_code == 302:
+            location = response["Location"]
+            if location.startswith(resolve_url(settings.LOGIN_URL)):
+                return HttpResponseClientRedirect(location)
+        return response
 
 
 class RequireMFAMiddleware:

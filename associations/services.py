@@ -48,7 +48,7 @@ END_LINK_SALT = "associations.end-link"
 END_LINK_MAX_AGE = 60 * 60 * 24 * 60  # seconds: sixty days
 
 
-def _power_fields(powers) -> dict:
+def power_fields(powers) -> dict:
     chosen = set(powers) | {"view_client"}
     unknown = chosen - set(POWER_CODES)
     if unknown:
@@ -159,7 +159,7 @@ def association_start_by_consumer(
             kind=assister.kind,
             status=AssociationStatus.PENDING,
             initiated_by=InitiatedBy.CONSUMER,
-            **_power_fields(powers),
+            **power_fields(powers),
         )
         association.save()
         _activate(association, actor=actor, request=request)
@@ -212,7 +212,7 @@ def association_request(
             status=AssociationStatus.PENDING,
             initiated_by=InitiatedBy.ASSISTER,
             request_expires_at=timezone.now() + timedelta(days=REQUEST_VALID_DAYS),
-            **_power_fields(DEFAULT_POWERS[assister.kind]),
+            **power_fields(DEFAULT_POWERS[assister.kind]),
         )
         _consent(association, ConsentEvent.REQUESTED, method=ConsentMethod.ONLINE, actor=actor)
         _audit(Action.ASSOCIATION_REQUESTED, association, actor, request)
@@ -243,7 +243,7 @@ def association_confirm(
                 _("This request has expired. Ask the assister to send a new one, or choose them yourself.")
             )
         _require_assister_may_act(association.assister)
-        for field, value in _power_fields(powers).items():
+        for field, value in power_fields(powers).items():
             setattr(association, field, value)
         _activate(association, actor=actor, request=request)
         _consent(association, ConsentEvent.GRANTED, method=ConsentMethod.ONLINE, actor=actor, given_by=actor)
@@ -310,7 +310,7 @@ def association_change_powers(
     with transaction.atomic():
         _lock_client(association.client)
         association = _lock_association(association, *CURRENT)
-        for field, value in _power_fields(powers).items():
+        for field, value in power_fields(powers).items():
             setattr(association, field, value)
         association.save()
         _consent(association, ConsentEvent.CHANGED, method=ConsentMethod.ONLINE, actor=actor, given_by=actor)

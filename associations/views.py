@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
@@ -100,6 +101,7 @@ def _consent_context(client, assister, *, replacing: Association | None) -> dict
 # --- Who I am ----------------------------------------------------------------------
 
 
+@sensitive_post_parameters("ssn", "fein")
 @login_required
 @consumer_required
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,6 +87,15 @@ def client_create_for_self(
         client = _save_new(fields, employer, created_by=user, user=user)
         audit_record(action=Action.CLIENT_CREATED, actor=user, request=request, target=client)
     return client
+
+
+def _lock_person(first_name: str, last_name: str, date_of_birth) -> None:
+    """A transaction-scoped advisory lock on (name, date of birth); PostgreSQL only (SQLite serializes writes)."""
+    if connection.vendor != "postgresql":
+        return
+    key = f"client:{search_key(first_name)}:{search_key(last_name)}:{date_of_birth}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
 
 def _claim_token(client: Client, email: str) -> str:

@@ -123,3 +123,14 @@ def test_session_cookie_dies_with_the_browser_and_is_httponly(client, consumer):
     assert cookie["httponly"] is True
     assert cookie["expires"] == ""  # a browser-session cookie; the server enforces the 12 hours
     assert Session.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_after_the_session_ends_reloads_the_whole_page(client, broker):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, broker)
+    with time_machine.travel(start + timedelta(minutes=20), tick=False):
+        response = client.get("/clients/?q=ab", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/accounts/login/")
