@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 from guardian.core import ObjectPermissionChecker
 
@@ -186,6 +187,7 @@ def release(request, public_id):
 # --- Asking to help a client ------------------------------------------------------------
 
 
+@sensitive_post_parameters("ssn_last4")
 @login_required
 @assister_required
 @require_http_methods(["GET", "POST"])
@@ -263,6 +265,7 @@ def record_consent(request, public_id):
 # --- Creating a client's account on their behalf --------------------------------------------
 
 
+@sensitive_post_parameters("client-ssn", "ssn", "employer-fein", "fein")
 @login_required
 @assister_required
 @require_http_methods(["GET", "POST"])
@@ -329,6 +332,7 @@ def create_on_behalf(request):
 # --- The consumer claims the account (public, by link) ------------------------------------
 
 
+@sensitive_post_parameters("ssn_last4", "password")
 @require_http_methods(["GET", "POST"])
 def claim(request, token):
     invitation = services.claim_for_token(token)
