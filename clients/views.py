@@ -265,7 +265,7 @@ def record_consent(request, public_id):
 # --- Creating a client's account on their behalf --------------------------------------------
 
 
-@sensitive_post_parameters("client-ssn", "ssn", "employer-fein", "fein")
+@sensitive_post_parameters("ssn", "fein")
 @login_required
 @assister_required
 @require_http_methods(["GET", "POST"])
