@@ -1,0 +1,246 @@
+"""`python -m bench` (what `make bench` runs): own database, migrate, build once, time the pages.
+
+Exit status: 0 when every page answered 200 (whether the targets pass or not: this is
+a report), 1 when a page errored or the guardian rows are inconsistent, 2 on bad usage.
+"""
+
+import argparse
+import gc
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+from dataclasses import asdict
+from urllib.parse import urlsplit, urlunsplit
+
+from . import database
+from .scale import BUILD_VERSION, Scale
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Build the benchmark data set in its own database (once) and time the key pages.",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="drop the bench database and build it again")
+    parser.add_argument("--repeat", type=int, default=60, help="timed requests per page (default 60)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first (default 5)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="size of the data set relative to the full one (0.1 for a quick look); a change rebuilds",
+    )
+    parser.add_argument("--build-only", action="store_true", help="build (or reuse) the data set, time nothing")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="after timing, list each page's queries with their times and EXPLAIN ANALYZE the slowest",
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or args.warmup < 0 or args.scale <= 0:
+        parser.error("--repeat must be at least 1, --warmup at least 0, --scale above 0")
+    return args
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
+    return urlunsplit(parts)
+
+
+def _configure_django(url: str) -> None:
+    """Point Django at the bench database before settings load; production-like flags, in-process tasks."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["DEBUG"] = "0"
+    os.environ["HTTPS"] = "0"  # plain HTTP in-process: no redirect to https
+    os.environ["CELERY_BROKER_URL"] = ""  # nothing leaves the process
+    hosts = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+    if "testserver" not in hosts:
+        hosts.append("testserver")  # django.test.Client's host
+    os.environ["ALLOWED_HOSTS"] = ",".join(hosts)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assister_portal.settings")
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # Static URLs from the finders, as in the test suite: the manifest storage needs collectstatic first,
+    # and the page timings do not depend on which of the two computes a /static/ URL.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+
+
+def _migrate() -> list[str]:
+    """Apply migrations; returns the ones that were new."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = [
+        f"{m.app_label}.{m.name}" for m, _backwards in executor.migration_plan(executor.loader.graph.leaf_nodes())
+    ]
+    call_command("migrate", interactive=False, verbosity=0)
+    return pending
+
+
+def _build(scale: Scale) -> dict:
+    from django.db import connection, transaction
+
+    from .build import build, build_info, vacuum_analyze
+
+    print(f"building the data set ({scale.clients:,} clients, {scale.associations:,} associations)…", flush=True)
+    started = time.perf_counter()
+    with transaction.atomic():
+        result = build(scale, log=lambda msg: print(msg, flush=True))
+        info = build_info(scale, result)
+        with connection.cursor() as cursor:
+            database.write_marker(cursor, info)
+    committed = time.perf_counter() - started
+    print(f"  committed (deferred foreign-key checks) at {committed:.1f} s; VACUUM ANALYZE…", flush=True)
+    vacuum_analyze()
+    total = time.perf_counter() - started
+    info["result"]["total_seconds"] = round(total, 1)
+    with connection.cursor() as cursor:
+        database.write_marker(cursor, info)
+    print(
+        f"built in {total:.1f} s (rows {result.seconds:.1f} s, commit {committed - result.seconds:.1f} s, "
+        f"vacuum analyze {total - committed:.1f} s)"
+    )
+    return info
+
+
+def _load() -> str:
+    try:
+        return "/".join(f"{n:.2f}" for n in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def _environment() -> str:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    return (
+        f"Python {platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scale = Scale() if args.scale == 1 else Scale().scaled(args.scale)
+    wanted = {"build_version": BUILD_VERSION, "scale": asdict(scale)}
+    url = database.bench_database_url(os.environ.get("DATABASE_URL"))
+    print(f"bench database: {_redacted(url)}")
+
+    database.create_database(url, drop_first=args.rebuild)
+    marker = database.read_marker(url)
+    if marker is not None and {k: marker.get(k) for k in wanted} != wanted:
+        print("the data set there was built by another version or scale: dropping it and building again")
+        database.create_database(url, drop_first=True)
+        marker = None
+
+    _configure_django(url)
+    _setup_django()
+    new_migrations = _migrate()
+    if marker is None:
+        marker = _build(scale)
+    else:
+        result = marker["result"]
+        print(
+            f"reusing the data set ({result['counts']['clients']:,} clients, "
+            f"{result['counts']['associations']:,} associations; built in "
+            f"{result.get('total_seconds', result['seconds'])} s); --rebuild to build it again"
+        )
+        if new_migrations:
+            print(
+                f"  note: migrations applied since it was built: {', '.join(new_migrations)}; "
+                "if they change what the pages read, run with --rebuild"
+            )
+    if args.build_only:
+        return 0
+    return run_measurements(marker, repeat=args.repeat, warmup=args.warmup, json_path=args.json, explain=args.explain)
+
+
+def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str | None, explain: bool = False) -> int:
+    from .measure import explain_slowest, format_table, plan_pages, targets, time_pages
+
+    print(_environment())
+    print("checking the guardian rows of the measured clients…", flush=True)
+    pages, differences = plan_pages(marker)
+    if differences:
+        print(f"guardian rows: {len(differences)} differences from expected_rows, first ones:")
+        for line in differences[:20]:
+            print(f"  {line}")
+        return 1
+    print("guardian rows: consistent")
+
+    print(
+        f"timing {len(pages)} pages: {warmup} warm-up requests each, then {repeat} rounds of one request per page; "
+        f"load average {_load()} before",  # 1/5/15-minute run-queue averages: others' work competes
+        flush=True,
+    )
+    gc.collect()
+    started = time.perf_counter()
+    load_before = _load()
+    results = time_pages(pages, repeat=repeat, warmup=warmup)
+    load_after = _load()
+    print(f"timed in {time.perf_counter() - started:.1f} s; load average {load_after} after")
+    print()
+    print(format_table(results))
+    baseline = results[0]
+    if baseline.ok and max(baseline.queries) == 0:
+        print("\nbaseline makes no queries (checked on every request)")
+    elif baseline.ok:
+        print(f"\nbaseline is not query-free: {baseline.usual_queries} queries:")
+        for statement in baseline.sample_sql:
+            print(f"  {statement}")
+    print("\ntargets:")
+    for passed, text in targets(results):
+        print(f"  {'PASS' if passed else 'FAIL' if passed is False else 'n/a '}  {text}")
+
+    if explain:
+        for r in results:
+            if r.ok:
+                print()
+                print(explain_slowest(r, r.http))
+
+    failures = [r for r in results if not r.ok]
+    for r in failures:
+        print(f"\nERROR {r.page.label} GET {r.page.url}: {r.error}")
+    if json_path:
+        with open(json_path, "w") as fh:
+            json.dump(
+                {
+                    "environment": _environment(),
+                    "load_average": {"before": load_before, "after": load_after},
+                    "data_set": marker["result"]["counts"],
+                    "repeat": repeat,
+                    "warmup": warmup,
+                    "pages": [r.as_dict() for r in results],
+                    "targets": [{"passed": p, "text": t} for p, t in targets(results)],
+                },
+                fh,
+                indent=2,
+            )
+        print(f"\nresults written to {json_path}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

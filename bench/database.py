@@ -1,0 +1,69 @@
+"""The benchmark's own PostgreSQL database, named after DATABASE_URL's server, created on demand.
+
+Nothing here imports Django: this runs before settings are loaded, so that Django is
+pointed at the bench database from the start.
+"""
+
+import json
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+BENCH_DB_NAME = "assister_portal_bench"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assister_portal"
+POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+# Written by the build in the same transaction as the data, so a half-built data set never looks finished.
+MARKER_TABLE = "bench_dataset"
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    scheme = "postgresql" if parts.scheme == "pgsql" else parts.scheme
+    return urlunsplit(parts._replace(scheme=scheme, path="/" + name))
+
+
+def bench_database_url(url: str | None) -> str:
+    """DATABASE_URL with the database name replaced by the bench database's."""
+    url = url or DEFAULT_DATABASE_URL
+    if urlsplit(url).scheme not in POSTGRES_SCHEMES:
+        raise SystemExit(f"bench: DATABASE_URL must point at PostgreSQL (postgres://…), not {urlsplit(url).scheme}://")
+    return _with_database(url, BENCH_DB_NAME)
+
+
+def _maintenance_connect(url: str) -> psycopg.Connection:
+    return psycopg.connect(_with_database(url, "postgres"), autocommit=True, connect_timeout=10)
+
+
+def database_exists(url: str) -> bool:
+    with _maintenance_connect(url) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB_NAME]).fetchone() is not None
+
+
+def create_database(url: str, *, drop_first: bool = False) -> None:
+    """CREATE DATABASE assister_portal_bench (dropping it first, sessions and all, when asked)."""
+    name = sql.Identifier(BENCH_DB_NAME)
+    with _maintenance_connect(url) as conn:
+        if drop_first:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB_NAME]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def read_marker(url: str) -> dict | None:
+    """What the last finished build wrote, or None when there is no finished data set."""
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        if conn.execute("SELECT to_regclass(%s)", [MARKER_TABLE]).fetchone()[0] is None:
+            return None
+        row = conn.execute(sql.SQL("SELECT info FROM {}").format(sql.Identifier(MARKER_TABLE))).fetchone()
+    if row is None:
+        return None
+    return row[0] if isinstance(row[0], dict) else json.loads(row[0])
+
+
+def write_marker(cursor, info: dict) -> None:
+    """Through Django's cursor, inside the build's transaction."""
+    table = MARKER_TABLE
+    cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id integer PRIMARY KEY, info jsonb NOT NULL)")
+    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - constant table name
+    cursor.execute(f"INSERT INTO {table} (id, info) VALUES (1, %s)", [json.dumps(info)])  # noqa: S608

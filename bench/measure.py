@@ -1,0 +1,289 @@
+"""Time pages in-process with django.test.Client: server-side time only, no network, no browser.
+
+Each page gets warm-up requests, then `repeat` timed ones; every request is timed
+with perf_counter and its queries counted with CaptureQueriesContext. Any answer but
+200 stops that page and is reported as an error.
+"""
+
+import math
+import statistics
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from associations.models import Association, AssociationStatus
+from clients.models import Client
+
+from .build import guardian_differences, most_common_last_name
+
+DASHBOARD_P95_MS = 80.0
+CLIENT_PAGE_P95_MS = 40.0
+PREFIX_LENGTH = 4
+GUARDIAN_SAMPLE = 500  # of the big agency's clients, on top of the measured assisters' books
+
+
+@dataclass
+class Page:
+    key: str
+    label: str
+    url: str
+    email: str | None  # signed in as; None: anonymous
+
+
+@dataclass
+class PageResult:
+    page: Page
+    times_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    error: str | None = None
+    sample_sql: list[str] = field(default_factory=list)  # the first request's
+    http: HttpClient | None = None  # signed in as the page's user
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.times_ms)
+
+    def percentile(self, p: float) -> float:
+        """Nearest-rank percentile of the timed requests."""
+        ordered = sorted(self.times_ms)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
+    @property
+    def max(self) -> float:
+        return max(self.times_ms)
+
+    @property
+    def usual_queries(self) -> int:
+        """The most common query count (a request that also saves the session clock makes one more)."""
+        return Counter(self.queries).most_common(1)[0][0]
+
+    @property
+    def queries_text(self) -> str:
+        low, high = min(self.queries), max(self.queries)
+        return str(self.usual_queries) if low == high else f"{self.usual_queries} ({low}–{high})"
+
+    def as_dict(self) -> dict:
+        data = {"key": self.page.key, "label": self.page.label, "url": self.page.url, "error": self.error}
+        if self.ok:
+            data.update(
+                requests=len(self.times_ms),
+                p50_ms=round(self.p50, 2),
+                p95_ms=round(self.p95, 2),
+                max_ms=round(self.max, 2),
+                queries=self.usual_queries,
+                queries_min=min(self.queries),
+                queries_max=max(self.queries),
+            )
+        return data
+
+
+def _book(email: str) -> list[int]:
+    return list(
+        Association.objects.filter(assister__user__email=email, status=AssociationStatus.ACTIVE)
+        .order_by("client_id")
+        .values_list("client_id", flat=True)
+    )
+
+
+def plan_pages(info: dict, log=print) -> tuple[list[Page], list[str]]:
+    """The pages to time, and the guardian-row differences found for the clients they show."""
+    result = info["result"]
+    big, small, admin = result["big_assister_email"], result["small_assister_email"], result["big_agency_admin_email"]
+    big_book = _book(big)
+    small_book = _book(small)
+    agency_sample = list(
+        Association.objects.filter(assister__agency_id=result["big_agency_id"], status=AssociationStatus.ACTIVE)
+        .order_by("client_id")
+        .values_list("client_id", flat=True)[:GUARDIAN_SAMPLE]
+    )
+    differences = guardian_differences(set(big_book) | set(small_book) | set(agency_sample))
+    prefix = most_common_last_name(big_book)[:PREFIX_LENGTH]
+    # The client page of the big assister's client with the most assisters of record: the fullest page.
+    detail = _fullest_client(big_book)
+    log(
+        f"  {big}: {len(big_book)} clients; {small}: {len(small_book)} clients; "
+        f"search prefix {prefix!r}; client page {detail.public_id} ({detail.full_name})"
+    )
+    pages = [
+        Page("baseline", "baseline: home page, anonymous", "/", None),
+        Page("dashboard", f"dashboard, {len(big_book):,} clients", "/clients/", big),
+        Page("search", f"dashboard search ?q={prefix}", f"/clients/?q={prefix}", big),
+        Page("detail", "client page", f"/clients/{detail.public_id}/", big),
+        Page("dashboard_small", f"dashboard, {len(small_book):,} clients", "/clients/", small),
+        Page("agency", "agency dashboard (admin)", "/clients/", admin),
+    ]
+    return pages, differences
+
+
+def _fullest_client(client_ids: list[int]) -> Client:
+    return (
+        Client.objects.filter(pk__in=client_ids)
+        .annotate(n=Count("associations", filter=Q(associations__status=AssociationStatus.ACTIVE)))
+        .order_by("-n", "pk")
+        .first()
+    )
+
+
+def _signed_in_client(email: str | None) -> HttpClient:
+    http = HttpClient(raise_request_exception=True)
+    if email is not None:
+        # force_login fires user_logged_in, whose receiver starts the session clock (accounts.receivers).
+        http.force_login(User.objects.get(email=email))
+    return http
+
+
+def _describe(response) -> str:
+    text = f"HTTP {response.status_code}"
+    if response.has_header("Location"):
+        text += f" → {response['Location']}"
+    return text
+
+
+def _request(result: PageResult, http: HttpClient, *, record: bool) -> None:
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = http.get(result.page.url)
+            elapsed = (time.perf_counter() - started) * 1000
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exc(limit=-8))
+        return
+    if response.status_code != 200:
+        result.error = _describe(response)
+        return
+    if not result.sample_sql:
+        result.sample_sql = [q["sql"] for q in captured.captured_queries]
+    if record:
+        result.times_ms.append(elapsed)
+        result.queries.append(len(captured.captured_queries))
+
+
+def time_pages(pages: list[Page], *, repeat: int, warmup: int) -> list[PageResult]:
+    """Warm every page up, then time them in rounds (one request per page per round).
+
+    Rounds spread whatever else the machine is doing evenly over the pages, so the
+    ratios to the baseline stay meaningful on a busy machine.
+    """
+    results = [PageResult(page, http=_signed_in_client(page.email)) for page in pages]
+    for result in results:
+        for _ in range(warmup):
+            _request(result, result.http, record=False)
+            if result.error:
+                break
+    for _round in range(repeat):
+        for result in results:
+            if result.error is None:
+                _request(result, result.http, record=True)
+    return results
+
+
+def explain_slowest(result: PageResult, http: HttpClient) -> str:
+    """One more request, each query timed precisely; its queries slowest first and EXPLAIN ANALYZE of the slowest SELECT.
+
+    (CaptureQueriesContext rounds query times to whole milliseconds, too coarse here.)
+    """
+    timed = []
+
+    def timer(execute, statement, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(statement, params, many, context)
+        finally:
+            timed.append((time.perf_counter() - started, statement, params))
+
+    with connection.execute_wrapper(timer):
+        http.get(result.page.url)
+    ranked = sorted(timed, key=lambda q: -q[0])
+    total = sum(q[0] for q in timed) * 1000
+    lines = [f"{result.page.label} ({result.page.url}): {len(ranked)} queries, {total:.1f} ms in all, slowest first"]
+    lines += [f"  {seconds * 1000:7.2f} ms  {statement[:150]}" for seconds, statement, _p in ranked]
+    select = next((q for q in ranked if q[1].lstrip().upper().startswith("SELECT")), None)
+    if select:
+        _seconds, statement, params = select
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+            plan = [row[0] for row in cursor.fetchall()]
+            lines += [
+                "  EXPLAIN ANALYZE of the slowest SELECT:",
+                f"    {connection.ops.compose_sql(statement, params or ())}",
+            ]
+            lines += [f"    {row}" for row in plan]
+    return "\n".join(lines)
+
+
+def format_table(results: list[PageResult]) -> str:
+    baseline = next((r for r in results if r.page.key == "baseline" and r.ok), None)
+    header = ("page", "requests", "p50 ms", "p95 ms", "max ms", "queries", "p50 ×base", "p95 ×base")
+    rows = [header]
+    for r in results:
+        if not r.ok:
+            rows.append((r.page.label, "—", "—", "—", "—", "—", "—", "—"))
+            continue
+        ratio50 = f"{r.p50 / baseline.p50:.1f}" if baseline else "—"
+        ratio95 = f"{r.p95 / baseline.p95:.1f}" if baseline else "—"
+        rows.append(
+            (
+                r.page.label,
+                str(len(r.times_ms)),
+                f"{r.p50:.1f}",
+                f"{r.p95:.1f}",
+                f"{r.max:.1f}",
+                r.queries_text,
+                ratio50,
+                ratio95,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for k, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(widths[i]) for i, cell in enumerate(row) if i]
+        lines.append("  ".join(cells))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def targets(results: list[PageResult]) -> list[tuple[bool | None, str]]:
+    """(passed, text) per target; passed is None when the page could not be measured."""
+    by_key = {r.page.key: r for r in results}
+    checks = []
+    big, small = by_key.get("dashboard"), by_key.get("dashboard_small")
+    if big and small and big.ok and small.ok:
+        checks.append(
+            (
+                big.usual_queries == small.usual_queries,
+                f"dashboard queries do not grow with the book: {small.page.label} → {small.usual_queries}, "
+                f"{big.page.label} → {big.usual_queries}",
+            )
+        )
+    else:
+        checks.append((None, "dashboard queries do not grow with the book: not measured"))
+    for key in ("dashboard", "search", "dashboard_small", "agency"):
+        r = by_key.get(key)
+        if r and r.ok:
+            checks.append(
+                (r.p95 <= DASHBOARD_P95_MS, f"{r.page.label}: p95 {r.p95:.1f} ms ≤ {DASHBOARD_P95_MS:.0f} ms")
+            )
+        elif r:
+            checks.append((None, f"{r.page.label}: p95 ≤ {DASHBOARD_P95_MS:.0f} ms: not measured"))
+    r = by_key.get("detail")
+    if r and r.ok:
+        checks.append((r.p95 <= CLIENT_PAGE_P95_MS, f"client page: p95 {r.p95:.1f} ms ≤ {CLIENT_PAGE_P95_MS:.0f} ms"))
+    elif r:
+        checks.append((None, f"client page: p95 ≤ {CLIENT_PAGE_P95_MS:.0f} ms: not measured"))
+    return checks

@@ -1,0 +1,56 @@
+"""How much the benchmark builds. No Django imports: `python -m bench` reads this before settings load."""
+
+from dataclasses import dataclass
+
+# Change whenever what bench/build.py writes changes: a data set built by another version is rebuilt.
+BUILD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much to build. The defaults are the full benchmark."""
+
+    clients: int = 100_000
+    agencies: int = 200
+    assisters_per_agency: int = 10
+    associations: int = 150_000
+    big_assister_clients: int = 2_000  # agency 0's first assister
+    big_agency_associations: int = 20_000  # agency 0 (a broker agency), its big assister included
+    small_assister_clients: int = 10  # agency 1's first assister
+    clients_with_ssn: int = 300
+    employer_every: int = 50  # every 50th client is a small employer (SHOP) with its FEIN
+    batch_size: int = 5_000
+
+    @classmethod
+    def tiny(cls) -> "Scale":
+        return cls(
+            clients=50,
+            agencies=4,
+            assisters_per_agency=2,
+            associations=60,
+            big_assister_clients=12,
+            big_agency_associations=20,
+            small_assister_clients=3,
+            clients_with_ssn=5,
+            employer_every=10,
+            batch_size=25,
+        )
+
+    def scaled(self, factor: float) -> "Scale":
+        """A smaller (or larger) copy for quick runs; the 10-client assister stays at 10."""
+
+        def times(n: int, minimum: int) -> int:
+            return max(minimum, round(n * factor))
+
+        return Scale(
+            clients=times(self.clients, 50),
+            agencies=times(self.agencies, 4),
+            assisters_per_agency=self.assisters_per_agency,
+            associations=times(self.associations, 60),
+            big_assister_clients=times(self.big_assister_clients, 12),
+            big_agency_associations=times(self.big_agency_associations, 20),
+            small_assister_clients=self.small_assister_clients,
+            clients_with_ssn=times(self.clients_with_ssn, 5),
+            employer_every=self.employer_every,
+            batch_size=self.batch_size,
+        )

@@ -1,0 +1,76 @@
+"""The benchmark's build, at a tiny scale in the test database: right counts, the one-per-kind rule, zero drift."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db.models import Count, F
+
+from accounts.models import User
+from associations.models import Association, AssociationStatus
+from associations.permissions_sync import permissions_drift
+from certification.models import Agency, AgencyMembership, Assister, MembershipRole
+from certification.selectors import agency_is_approved, assister_may_act
+from clients.models import Client
+
+from .build import EMAIL_DOMAIN, build, guardian_differences, plan_books
+from .scale import Scale
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def built():
+    scale = Scale.tiny()
+    return scale, build(scale)
+
+
+def test_tiny_build_writes_the_planned_rows(built):
+    scale, result = built
+    agencies = Agency.objects.filter(legal_name__startswith="Bench Agency")
+    assert agencies.count() == scale.agencies
+    assert Assister.objects.filter(agency__in=agencies).count() == scale.agencies * scale.assisters_per_agency
+    assert User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").count() == scale.agencies * (
+        scale.assisters_per_agency + 1
+    )
+    client_ids = list(Client.objects.filter(email__endswith="@example.net").values_list("pk", flat=True))
+    assert len(client_ids) == scale.clients == result.counts["clients"]
+    active = Association.objects.filter(client_id__in=client_ids, status=AssociationStatus.ACTIVE)
+    assert active.count() == scale.associations
+    assert active.filter(assister__user__email=result.big_assister_email).count() == scale.big_assister_clients
+    assert active.filter(assister__user__email=result.small_assister_email).count() == scale.small_assister_clients
+    assert active.filter(assister__agency_id=result.big_agency_id).count() == scale.big_agency_associations
+
+
+def test_no_client_has_two_active_associations_of_one_kind(built):
+    _scale, _result = built
+    doubled = (
+        Association.objects.filter(status=AssociationStatus.ACTIVE)
+        .values("client_id", "kind")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert list(doubled) == []
+    assert not Association.objects.exclude(kind=F("assister__kind")).exists()
+
+
+def test_guardian_rows_equal_what_the_associations_imply(built):
+    _scale, _result = built
+    client_ids = Client.objects.filter(email__endswith="@example.net").values_list("pk", flat=True)
+    assert guardian_differences(client_ids) == []
+    assert permissions_drift() == []  # the whole database, group membership included: cheap at this size
+
+
+def test_measured_people_can_act_and_admins_are_in_their_agency_group(built):
+    _scale, result = built
+    assert assister_may_act(User.objects.get(email=result.big_assister_email))
+    assert assister_may_act(User.objects.get(email=result.small_assister_email))
+    assert agency_is_approved(Agency.objects.get(pk=result.big_agency_id))
+    admin = User.objects.get(email=result.big_agency_admin_email)
+    assert AgencyMembership.objects.get(user=admin).role == MembershipRole.ADMIN
+    assert list(admin.groups.values_list("name", flat=True)) == [f"agency:{result.big_agency_id}:admin"]
+    assert Group.objects.filter(name=f"agency:{result.big_agency_id}:support").exists()
+
+
+def test_full_scale_plan_fits_one_association_per_client_per_kind():
+    books = plan_books(Scale())
+    assert sum(map(sum, books)) == 150_000
+    assert books[0][0] == 2_000 and sum(books[0]) == 20_000 and books[1][0] == 10
