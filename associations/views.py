@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
+from assister_portal.lib.forms import apply_service_errors
 from clients import services as client_services
 from clients.models import POWERS, ClientKind
 from clients.permissions import access_association_for_client, own_client
@@ -63,15 +64,6 @@ def client_required(view):
         return view(request, client, *args, **kwargs)
 
     return wrapper
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where it names one, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _assister_name(assister) -> str:
@@ -136,9 +128,9 @@ def profile(request):
                 )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and set(exc.error_dict) & set(employer_form.fields):
-                    _apply_errors(employer_form, exc)
+                    apply_service_errors(employer_form, exc)
                 else:
-                    _apply_errors(form, exc)
+                    apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Your details are saved."))
                 return redirect(next_url or "associations:my_assisters")
@@ -238,7 +230,7 @@ def choose(request, client):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             message = _("%(name)s is now your %(kind)s.") % {"name": name, "kind": assister.get_kind_display().lower()}
             if current is not None:
@@ -286,7 +278,7 @@ def confirm(request, client, public_id):
                 association=association, powers=form.cleaned_data["powers"], actor=request.user, request=request
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -325,7 +317,7 @@ def change_powers(request, client, public_id):
                 association=association, powers=form.cleaned_data["powers"], actor=request.user, request=request
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Saved. %(name)s may now do only what you ticked.") % {"name": name})
             return redirect("associations:my_assisters")

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assister_portal.lib.forms import apply_service_errors
+
 from . import selectors, services
 from .forms import (
     AgencyAdminAccountForm,
@@ -25,16 +27,6 @@ from .models import AgencyKind, AssisterKind, CertificationEvent, MembershipRole
 from .periods import renewal_opens_for, today
 from .permissions import access_invitation, access_membership, access_own_assister, agency_admin_required
 from .requirements import requirements
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where it names one, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # --- Agency registration (public) ------------------------------------------------
 
@@ -54,7 +46,7 @@ def agency_register(request):
                 **account_form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(agency_form, exc)
+            apply_service_errors(agency_form, exc)
         else:
             admin = agency.memberships.get().user
             messages.success(
@@ -119,7 +111,7 @@ def agency_registration_edit(request, membership):
         try:
             services.agency_update(agency=agency, actor=request.user, fields=form.cleaned_data, request=request)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             certification = selectors.open_certification(agency=agency)
             if certification is not None and certification.status == Status.INFO_REQUESTED:
@@ -160,7 +152,7 @@ def invitation_create(request, membership):
         try:
             services.invitation_create(agency=agency, actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("certification:agency_home")
@@ -222,7 +214,7 @@ def invitation_accept(request, token):
         try:
             user = services.invitation_accept(token=token, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Your account is ready. Set up two-step verification to continue."))
             target = "certification:my_certification" if invitation.role == MembershipRole.ASSISTER else "core:home"
@@ -308,7 +300,7 @@ def application_edit(request):
                     )
         except ValidationError as exc:
             target = agreement if hasattr(exc, "error_dict") and "typed_name" in exc.error_dict else form
-            _apply_errors(target, exc)
+            apply_service_errors(target, exc)
         else:
             messages.success(request, _("Your application was saved. Check the list below, then submit it."))
             return redirect("certification:my_certification")

@@ -18,6 +18,7 @@ from certification.models import AssisterKind, fein_validator
 
 from .models import POWER_CODES, Client
 from .selectors import POWER_ACTION_LABELS
+from .services import CLIENT_FIELDS
 
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
 DATE_HINT = gettext_lazy("For example: 05/17/1980 or 1980-05-17.")
@@ -267,20 +268,7 @@ class ClientDetailsForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "kind",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "ssn",
-            "email",
-            "phone",
-            "street",
-            "city",
-            "zip_code",
-            "county",
-            "preferred_language",
-        ]
+        fields = CLIENT_FIELDS
         widgets = {"kind": forms.RadioSelect}
         labels = {"kind": gettext_lazy("Who is the client?")}
         help_texts = {

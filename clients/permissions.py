@@ -66,8 +66,7 @@ def access_client(user, public_id, perm: str = "view_client", *, request=None, w
     return client, association
 
 
-def access_association_for_assister(user, public_id, *statuses) -> Association:
-    """An association this assister holds (for release, offline consent, their requests)."""
+def _association_or_404(user, public_id, statuses, owner_id) -> Association:
     if not user.is_authenticated:
         raise Http404
     association = (
@@ -77,26 +76,18 @@ def access_association_for_assister(user, public_id, *statuses) -> Association:
     )
     if association is None:
         raise Http404
-    if association.assister.user_id != user.pk:
+    if owner_id(association) != user.pk:
         raise Http404
     if statuses and association.status not in statuses:
         raise Http404
     return association
+
+
+def access_association_for_assister(user, public_id, *statuses) -> Association:
+    """An association this assister holds (for release, offline consent, their requests)."""
+    return _association_or_404(user, public_id, statuses, lambda a: a.assister.user_id)
 
 
 def access_association_for_client(user, public_id, *statuses) -> Association:
     """An association of the signed-in consumer's own client record."""
-    if not user.is_authenticated:
-        raise Http404
-    association = (
-        Association.objects.select_related("client", "assister__agency", "assister__user")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if association is None:
-        raise Http404
-    if association.client.user_id != user.pk:
-        raise Http404
-    if statuses and association.status not in statuses:
-        raise Http404
-    return association
+    return _association_or_404(user, public_id, statuses, lambda a: a.client.user_id)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from guardian.core import ObjectPermissionChecker
 
 from accounts.models import Role
+from assister_portal.lib.forms import apply_service_errors
 from associations.models import AssociationStatus
 from associations.services import DEFAULT_POWERS, association_end, association_record_offline_consent
 from associations.services import association_request as association_request_service
@@ -56,15 +57,6 @@ def role_required(*roles):
 
 assister_required = role_required(Role.ASSISTER)
 book_role_required = role_required(*BOOK_ROLES)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where it names one, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _paginate(request, queryset):
@@ -199,7 +191,7 @@ def find(request):
         try:
             association_request_service(assister=assister, actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -242,7 +234,7 @@ def record_consent(request, public_id):
                 **form.service_kwargs(association.client.full_name),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -346,7 +338,7 @@ def claim(request, token):
         try:
             user = services.client_claim(token=token, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if user is not None:
                 messages.success(request, _("Your account is ready. Here is who helps you."))
