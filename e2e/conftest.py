@@ -20,8 +20,14 @@ CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chro
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(_django_db_helper):
+    """A fresh Playwright and Chromium per test, started after the test database is ready.
+
+    Playwright's sync API runs an event loop in this thread, and Django's connections are
+    context-local: a session-wide loop would hide the connection that holds the serialized
+    reference data, so a transactional test could not restore it (counties, languages).
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -41,6 +47,10 @@ def browser():
         )
         yield browser
         browser.close()
+        # Connections opened while Playwright's loop ran belong to that context: close them here.
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture
