@@ -28,6 +28,6 @@ class Command(BaseCommand):
         for description, email in logins:
             self.stdout.write(f"  {description:<48} {email}")
         self.stdout.write("")
-        self.stdout.write("Every account but the consumer uses two-step verification. For the current code:")
+        self.stdout.write("Every account but the consumers uses two-step verification. For the current code:")
         self.stdout.write("  .venv/bin/python manage.py demo_totp <email>")
         self.stdout.write("")
