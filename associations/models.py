@@ -44,6 +44,9 @@ class Association(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="associations")
     assister = models.ForeignKey(Assister, on_delete=models.PROTECT, related_name="associations")
+    # The assister's agency (an assister never changes agency), kept here so an agency's book is
+    # one indexed filter: the agency the consent was given to.
+    agency = models.ForeignKey("certification.Agency", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=AssisterKind.choices)
     status = models.CharField(max_length=10, choices=AssociationStatus.choices, db_index=True)
     initiated_by = models.CharField(max_length=10, choices=InitiatedBy.choices)
@@ -82,6 +85,7 @@ class Association(models.Model):
         indexes = [
             models.Index(fields=["assister", "status"], name="assoc_assister_status"),
             models.Index(fields=["client", "status"], name="assoc_client_status"),
+            models.Index(fields=["agency", "status"], name="assoc_agency_status"),
         ]
 
     def __str__(self) -> str:

@@ -153,14 +153,19 @@ def association_start_by_consumer(
     _require_assister_may_act(assister)
     with transaction.atomic():
         client = _lock_client(client)
-        association = Association(
+        # A request this assister already sent becomes the association; otherwise a new one.
+        association = Association.objects.filter(
+            client=client, assister=assister, status=AssociationStatus.PENDING
+        ).first() or Association(
             client=client,
             assister=assister,
+            agency_id=assister.agency_id,
             kind=assister.kind,
             status=AssociationStatus.PENDING,
             initiated_by=InitiatedBy.CONSUMER,
-            **power_fields(powers),
         )
+        for field, value in power_fields(powers).items():
+            setattr(association, field, value)
         association.save()
         _activate(association, actor=actor, request=request)
         _consent(association, ConsentEvent.GRANTED, method=ConsentMethod.ONLINE, actor=actor, given_by=actor)
@@ -208,6 +213,7 @@ def association_request(
         association = Association.objects.create(
             client=client,
             assister=assister,
+            agency_id=assister.agency_id,
             kind=assister.kind,
             status=AssociationStatus.PENDING,
             initiated_by=InitiatedBy.ASSISTER,

@@ -120,7 +120,7 @@ def client_book(user, filters: BookFilters | None = None) -> QuerySet[Associatio
         if membership is None:
             return Association.objects.none()
         associations = Association.objects.filter(
-            client_id__in=granted_through_groups(user), assister__agency_id=membership.agency_id, status__in=statuses
+            client_id__in=granted_through_groups(user), agency_id=membership.agency_id, status__in=statuses
         )
     else:
         return Association.objects.none()

@@ -117,32 +117,35 @@ def client_create_on_behalf(
     The client is emailed a link to claim the account. Returns (client, claim token).
     """
     from associations.models import Association, AssociationStatus, InitiatedBy
-    from associations.services import DEFAULT_POWERS, association_record_offline_consent
+    from associations.services import DEFAULT_POWERS, association_record_offline_consent, power_fields
 
     if not fields.get("email"):
         raise ValidationError({"email": _("The client's email is needed to send them the link to claim the account.")})
-    if possible_duplicates(
-        first_name=fields["first_name"],
-        last_name=fields["last_name"],
-        date_of_birth=fields["date_of_birth"],
-        ssn=fields.get("ssn", ""),
-    ).exists():
-        raise ValidationError(
-            _("This person may already have an account. Ask to become their assister instead (Find a client).")
-        )
+    consent = dict(consent)
+    powers = consent.pop("powers", None)
     with transaction.atomic():
+        # Serialize creates for the same person, so two at once cannot both pass the duplicate check.
+        _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
+        if possible_duplicates(
+            first_name=fields["first_name"],
+            last_name=fields["last_name"],
+            date_of_birth=fields["date_of_birth"],
+            ssn=fields.get("ssn", ""),
+        ).exists():
+            raise ValidationError(
+                _("This person may already have an account. Ask to become their assister instead (Find a client).")
+            )
         client = _save_new(fields, employer, created_by=actor, user=None)
         audit_record(action=Action.CLIENT_CREATED, actor=actor, request=request, target=client, client=client)
-        powers = consent.pop("powers", None) or DEFAULT_POWERS[assister.kind]
         pending = Association(
             client=client,
             assister=assister,
+            agency_id=assister.agency_id,
             kind=assister.kind,
             status=AssociationStatus.PENDING,
             initiated_by=InitiatedBy.ASSISTER,
+            **power_fields(DEFAULT_POWERS[assister.kind] if powers is None else powers),
         )
-        for code, field in Association.POWER_FIELDS.items():
-            setattr(pending, field, code in powers or code == "view_client")
         pending.save()
         association_record_offline_consent(association=pending, actor=actor, request=request, **consent)
         token = _claim_token(client, client.email)

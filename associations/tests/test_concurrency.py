@@ -60,7 +60,12 @@ def test_the_constraint_holds_even_without_the_services_lock():
         def go():
             with transaction.atomic():
                 return Association.objects.create(
-                    client=client, assister=assister, kind="navigator", status="active", initiated_by="consumer"
+                    client=client,
+                    assister=assister,
+                    agency_id=assister.agency_id,
+                    kind="navigator",
+                    status="active",
+                    initiated_by="consumer",
                 )
 
         return go

@@ -35,9 +35,14 @@ def test_the_database_allows_only_one_current_association_per_kind():
     client = make_client()
     first, second = make_assister(AssisterKind.BROKER), make_assister(AssisterKind.BROKER)
     associate(client, first)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="assoc_one_current_per_client_kind"), transaction.atomic():
         Association.objects.create(
-            client=client, assister=second, kind="broker", status="active", initiated_by="consumer"
+            client=client,
+            assister=second,
+            agency_id=second.agency_id,
+            kind="broker",
+            status="active",
+            initiated_by="consumer",
         )
 
 
