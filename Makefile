@@ -29,6 +29,10 @@ run: deps
 # The production shape on one machine: gunicorn, a Celery worker and beat, against
 # PostgreSQL and Redis (override DATABASE_URL / CELERY_BROKER_URL as needed).
 run-full: deps
+	test -f var/run-full.env || $(PY) -c "import secrets; from cryptography.fernet import Fernet; \
+	  print('SECRET_KEY=' + secrets.token_urlsafe(50)); print('FIELD_ENCRYPTION_KEYS=' + Fernet.generate_key().decode())" \
+	  > var/run-full.env
+	set -a; . var/run-full.env; set +a; \
 	export DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/assister_portal_dev} \
 	       CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	       CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} HTTPS=$${HTTPS:-0}; \

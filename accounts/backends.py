@@ -1,11 +1,18 @@
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from audit.models import Action, Outcome
 from audit.services import audit_record
 
-from .lockout import lockout_clear, lockout_is_locked, lockout_record_failure, normalize_identifier
+from .lockout import (
+    lockout_clear,
+    lockout_is_locked,
+    lockout_record_failure,
+    lockout_serialize,
+    normalize_identifier,
+)
 
 
 def audit_blocked_sign_in(*, identifier: str, request) -> None:
@@ -25,13 +32,21 @@ class LockoutAuthenticationBackend(AuthenticationBackend):
         if email is None or credentials.get("password") is None:
             return None  # not a password login (e.g. a login code); nothing to count
         identifier = normalize_identifier(email)
-        if lockout_is_locked(identifier=identifier):
-            audit_blocked_sign_in(identifier=identifier, request=request)
+        with transaction.atomic():
+            # Attempts for one email take turns, so a burst of parallel guesses cannot all be
+            # checked before the fifth failure locks the account.
+            lockout_serialize(identifier=identifier)
+            if lockout_is_locked(identifier=identifier):
+                audit_blocked_sign_in(identifier=identifier, request=request)
+                locked = True
+            else:
+                locked = False
+                user = super().authenticate(request, **credentials)
+                if user is None:
+                    known = get_user_model().objects.filter(email__iexact=identifier).first()
+                    lockout_record_failure(identifier=identifier, request=request, user=known)
+                else:
+                    lockout_clear(identifier=identifier)
+        if locked:
             raise PermissionDenied("locked")  # stops the backend chain
-        user = super().authenticate(request, **credentials)
-        if user is None:
-            known = get_user_model().objects.filter(email__iexact=identifier).first()
-            lockout_record_failure(identifier=identifier, request=request, user=known)
-            return None
-        lockout_clear(identifier=identifier)
         return user

@@ -7,7 +7,7 @@ path reaches this module through `accounts.backends.LockoutAuthenticationBackend
 """
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,6 +26,14 @@ LOCKED_MESSAGE = _(
 
 def normalize_identifier(email: str | None) -> str:
     return (email or "").strip().lower()[:254]
+
+
+def lockout_serialize(*, identifier: str) -> None:
+    """Within the caller's transaction, wait for any other sign-in attempt on this email (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite (make run) serializes writes anyway
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"login:{identifier}"])
 
 
 def lockout_is_locked(*, identifier: str) -> bool:

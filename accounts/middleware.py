@@ -5,6 +5,7 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -54,6 +55,10 @@ class SessionPolicyMiddleware:
             if reason is not None:
                 return self._sign_out(request, user, reason)
             session_touch(request.session)
+            response = self.get_response(request)
+            # Pages for a signed-in person may show personal data: keep them out of every cache.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
         elif SESSION_KEY in request.session:
             # Signed in once, but the account was deactivated (or its password changed):
             # the auth middleware already refuses the user; drop what the session still holds.

@@ -3,6 +3,19 @@ from django.core.checks import Error, Tags, register
 
 
 @register(Tags.security, deploy=True)
+def secret_key_check(app_configs, **kwargs):
+    if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+        return [
+            Error(
+                "SECRET_KEY is not set: sessions and signed links would use the development key in the repository.",
+                hint="Set SECRET_KEY to at least 50 random characters.",
+                id="assister_portal.E002",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
 def field_encryption_key_check(app_configs, **kwargs):
     """Production must bring its own field-encryption key, never the one derived for development."""
     if settings.FIELD_ENCRYPTION_DEV_KEY in settings.FIELD_ENCRYPTION_KEYS:

@@ -316,5 +316,6 @@ LOGGING = {
 }
 
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's per-IP rate limits see the real client too
 
 SILENCED_SYSTEM_CHECKS: list[str] = []

@@ -93,7 +93,7 @@ def _consent_context(client, assister, *, replacing: Association | None) -> dict
 # --- Who I am ----------------------------------------------------------------------
 
 
-@sensitive_post_parameters("ssn", "fein")
+@sensitive_post_parameters("ssn", "employer-fein")
 @login_required
 @consumer_required
 @require_http_methods(["GET", "POST"])
@@ -364,7 +364,7 @@ def end_by_link(request, token):
         try:
             services.association_end(
                 association=association,
-                actor=association.client.user,
+                actor=None,  # whoever holds the emailed link; not a signed-in user
                 reason=EndReason.RESCINDED,
                 request=request,
             )

@@ -1,4 +1,5 @@
 from allauth.account.utils import complete_signup, perform_login
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assister_portal.lib.forms import apply_service_errors
@@ -31,11 +33,17 @@ from .requirements import requirements
 # --- Agency registration (public) ------------------------------------------------
 
 
+@sensitive_post_parameters("agency-fein", "account-admin_password")
 @require_http_methods(["GET", "POST"])
 def agency_register(request):
     if request.user.is_authenticated:
         messages.info(request, _("You are signed in. Sign out first to register a new agency with another account."))
         return redirect("core:home")
+    if request.method == "POST":
+        # The same per-IP limit as allauth's sign-up: the form tells whether an email has an account.
+        limited = ratelimit.consume_or_429(request, action="signup")
+        if limited:
+            return limited
     agency_form = AgencyRegistrationForm(request.POST or None, prefix="agency")
     account_form = AgencyAdminAccountForm(request.POST or None, prefix="account")
     if request.method == "POST" and agency_form.is_valid() and account_form.is_valid():
@@ -101,6 +109,7 @@ def agency_home(request, membership):
     return _agency_home(request, membership.agency)
 
 
+@sensitive_post_parameters("agency-fein")
 @login_required
 @agency_admin_required
 @require_http_methods(["GET", "POST"])
@@ -201,6 +210,7 @@ def member_remove(request, public_id):
 # --- Invitation acceptance (public, by link) -----------------------------------
 
 
+@sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
     invitation = services.invitation_for_token(token)

@@ -55,6 +55,8 @@ def access_client(user, public_id, perm: str = "view_client", *, request=None, w
     association = association_relied_on(user, client)
     if association is None:
         raise Http404
+    if association.assister.user_id != user.pk and not assister_may_act(association.assister.user):
+        raise Http404  # agency staff reach a client only through an assister who may act today
     audit_record(
         action=Action.CLIENT_VIEWED if perm == "view_client" else Action.CLIENT_ACTION,
         actor=user,

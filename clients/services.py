@@ -116,13 +116,32 @@ def client_create_on_behalf(
 
     The client is emailed a link to claim the account. Returns (client, claim token).
     """
-    from associations.models import Association, AssociationStatus, InitiatedBy
-    from associations.services import DEFAULT_POWERS, association_record_offline_consent, power_fields
-
     if not fields.get("email"):
         raise ValidationError({"email": _("The client's email is needed to send them the link to claim the account.")})
     consent = dict(consent)
     powers = consent.pop("powers", None)
+    try:
+        return _create_on_behalf(assister, actor, fields, employer, consent, powers, request)
+    except DuplicateClient:
+        # Audited outside the rolled-back transaction: repeated probes of SSNs leave a trace.
+        audit_record(
+            action=Action.CLIENT_LOOKUP_FAILED,
+            actor=actor,
+            request=request,
+            outcome="denied",
+            details={"what": "create on behalf refused as a possible duplicate"},
+        )
+        raise
+
+
+class DuplicateClient(ValidationError):
+    pass
+
+
+def _create_on_behalf(assister, actor, fields, employer, consent, powers, request) -> tuple[Client, str]:
+    from associations.models import Association, AssociationStatus, InitiatedBy
+    from associations.services import DEFAULT_POWERS, association_record_offline_consent, power_fields
+
     with transaction.atomic():
         # Serialize creates for the same person, so two at once cannot both pass the duplicate check.
         _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
@@ -132,7 +151,7 @@ def client_create_on_behalf(
             date_of_birth=fields["date_of_birth"],
             ssn=fields.get("ssn", ""),
         ).exists():
-            raise ValidationError(
+            raise DuplicateClient(
                 _("This person may already have an account. Ask to become their assister instead (Find a client).")
             )
         client = _save_new(fields, employer, created_by=actor, user=None)
@@ -184,6 +203,9 @@ def client_claim(
         if claim is None:
             raise ValidationError(_("This link has expired or was already used. Ask your assister for a new one."))
         claim = ClaimInvitation.objects.select_for_update().select_related("client").get(pk=claim.pk)
+        # Checked again under the row lock: parallel guesses queue here and each sees the last count.
+        if claim.claimed_at or claim.expires_at <= timezone.now() or claim.failed_attempts >= CLAIM_MAX_FAILURES:
+            raise ValidationError(_("This link has expired or was already used. Ask your assister for a new one."))
         client = claim.client
         if client.date_of_birth != date_of_birth or (client.ssn_last4 or "") != (ssn_last4 or ""):
             claim.failed_attempts += 1

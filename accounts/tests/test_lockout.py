@@ -85,6 +85,8 @@ def test_staff_locked_out_cannot_reach_the_admin_either(client, exchange_staff):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/admin/"
     response = client.post("/admin/login/?next=/admin/", {"username": exchange_staff.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert not AuditEvent.objects.filter(action=Action.SIGN_IN).exists()
     assert "_auth_user_id" not in client.session
     response = sign_in(client, exchange_staff)
     assert LOCKED_TEXT in response.content.decode()

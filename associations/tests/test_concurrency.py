@@ -71,5 +71,7 @@ def test_the_constraint_holds_even_without_the_services_lock():
         return go
 
     results = race(insert(first), insert(second))
-    assert sum(isinstance(r, IntegrityError) for r in results) == 1
+    errors = [r for r in results if isinstance(r, IntegrityError)]
+    assert len(errors) == 1
+    assert errors[0].__cause__.diag.constraint_name == "assoc_one_current_per_client_kind"
     assert Association.objects.filter(client=client, status="active").count() == 1

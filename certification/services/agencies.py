@@ -195,6 +195,10 @@ def invitation_resend(*, invitation: Invitation, actor: User, request: HttpReque
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         require(
+            agency_is_approved(invitation.agency),
+            _("Your agency must be approved by MNsure before you can invite anyone."),
+        )
+        require(
             invitation.accepted_at is None and invitation.revoked_at is None,
             _("This invitation was already accepted or revoked."),
         )
@@ -237,6 +241,10 @@ def invitation_accept(
             invitation is not None and invitation.state == "pending",
             _("This invitation link has expired or was already used. Ask your agency administrator to send a new one."),
         )
+        require(
+            agency_is_approved(invitation.agency),
+            _("This agency cannot take new members right now. Ask your agency administrator."),
+        )
         role = Role.ASSISTER if invitation.role == MembershipRole.ASSISTER else Role.AGENCY_SUPPORT
         user = user_create(
             email=invitation.email,
@@ -271,6 +279,7 @@ def membership_end(*, membership: AgencyMembership, actor: User, request: HttpRe
     with transaction.atomic():
         membership = AgencyMembership.objects.select_for_update().select_related("user").get(pk=membership.pk)
         require(membership.ended_at is None, _("This person is no longer a member."))
+        Agency.objects.select_for_update().get(pk=membership.agency_id)  # one roster change at a time
         if membership.role == MembershipRole.ADMIN:
             admins = AgencyMembership.objects.filter(
                 agency_id=membership.agency_id, role=MembershipRole.ADMIN, ended_at__isnull=True

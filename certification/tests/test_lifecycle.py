@@ -248,6 +248,7 @@ def test_renewal_opens_august_first_prefilled_and_starts_when_the_old_period_end
     with time_machine.travel(at(2026, 11, 27)):
         assister = make_assister(AssisterKind.BROKER)
     old = assister.certifications.get()
+    old_id, ids_issued = assister.assister_id, IssuedAssisterId.objects.count()
     with time_machine.travel(at(2027, 7, 31)), pytest.raises(Exception, match="Renewal opens on 2027-08-01"):
         services.certification_renew(assister=assister, actor=assister.user)
     with time_machine.travel(at(2027, 8, 2)):
@@ -262,7 +263,8 @@ def test_renewal_opens_august_first_prefilled_and_starts_when_the_old_period_end
         renewal = decide(renewal, "approve")
     assert (renewal.valid_from, renewal.valid_until) == (date(2027, 11, 1), date(2028, 10, 31))
     assister.refresh_from_db()
-    assert IssuedAssisterId.objects.filter(value=assister.assister_id).count() == 1  # same ID kept
+    assert assister.assister_id == old_id  # a renewal keeps the assister ID…
+    assert IssuedAssisterId.objects.count() == ids_issued  # …and issues no new one
 
 
 @pytest.mark.django_db

@@ -105,3 +105,16 @@ def test_check_deploy_refuses_the_development_field_encryption_key():
     result = run(["check", "--deploy"], env)
     assert result.returncode != 0
     assert "assister_portal.E001" in result.stdout + result.stderr
+
+
+def test_the_web_process_refuses_to_start_with_development_secrets():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS")}
+    code = ["-c", "import assister_portal.wsgi"]
+    base = {"PATH": os.environ["PATH"], "HOME": str(ROOT)}
+    refused = subprocess.run([sys.executable, *code], cwd=ROOT, env={**base, **env}, capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "assister_portal.E002" in refused.stderr and "assister_portal.E001" in refused.stderr
+    started = subprocess.run(
+        [sys.executable, *code], cwd=ROOT, env={**base, **PRODUCTION_ENV}, capture_output=True, text=True
+    )
+    assert started.returncode == 0, started.stderr
