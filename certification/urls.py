@@ -9,6 +9,7 @@ urlpatterns = [
     path("agency/", views.agency_home, name="agency_home"),
     path("agency/registration/", views.agency_registration_edit, name="agency_registration_edit"),
     path("agency/listing/", views.agency_profile_edit, name="agency_profile_edit"),
+    path("agency/renew/", views.agency_renew, name="agency_renew"),
     path("agency/invitations/", views.invitation_create, name="invitation_create"),
     path("agency/invitations/<uuid:public_id>/resend/", views.invitation_resend, name="invitation_resend"),
     path("agency/invitations/<uuid:public_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),

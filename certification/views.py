@@ -79,6 +79,15 @@ def _is_certified_navigator(membership) -> bool:
     return bool(certs) and certs[0].status == Status.APPROVED
 
 
+def _agency_can_renew(agency, latest, approved) -> bool:
+    """Renewal from August 1 before the period ends, or a new review after a lapse or a denial."""
+    if latest is None or latest.status in (*selectors.OPEN_STATUSES, Status.DECERTIFIED):
+        return False
+    if approved:
+        return today() >= renewal_opens_for(latest.valid_until)
+    return latest.status in (Status.EXPIRED, Status.DENIED, Status.WITHDRAWN)
+
+
 def _agency_home(request, agency, invite_form=None, status=200):
     certification = selectors.latest_certification(agency=agency)
     approved = selectors.agency_is_approved(agency)
@@ -93,6 +102,7 @@ def _agency_home(request, agency, invite_form=None, status=200):
             "certification": certification,
             "events": certification.events.select_related("actor") if certification else [],
             "approved": approved,
+            "can_renew": _agency_can_renew(agency, certification, approved),
             "members": members,
             "invitations": selectors.pending_invitations(agency),
             "invite_form": invite_form,
@@ -130,6 +140,19 @@ def agency_registration_edit(request, membership):
                 messages.success(request, _("Your registration was updated."))
             return redirect("certification:agency_home")
     return render(request, "certification/agency_registration_edit.html", {"form": form, "agency": agency})
+
+
+@login_required
+@agency_admin_required
+@require_POST
+def agency_renew(request, membership):
+    try:
+        services.agency_renew(agency=membership.agency, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your agency's registration was sent to MNsure for review."))
+    return redirect("certification:agency_home")
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from .agencies import (
     agency_register,
+    agency_renew,
     agency_update,
     assister_update_profile,
     invitation_accept,
@@ -42,6 +43,7 @@ __all__ = [
     "TransitionError",
     "_transition",
     "agency_register",
+    "agency_renew",
     "agency_update",
     "assister_access_lost",
     "assister_update_profile",

@@ -139,6 +139,36 @@ def assister_update_profile(
     return assister
 
 
+def agency_renew(*, agency: Agency, actor: User, request: HttpRequest | None = None) -> Certification:
+    """Ask MNsure to certify the agency for the next period (from August 1), or again after a lapse.
+
+    The registration on file is what staff review; the admin edits it first if anything changed.
+    """
+    from ..models import Status
+    from ..periods import renewal_opens_for, today
+    from ..selectors import OPEN_STATUSES, current_certification
+
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        require(
+            not Certification.objects.filter(agency=agency, status__in=OPEN_STATUSES).exists(),
+            _("MNsure is already reviewing your agency."),
+        )
+        require(
+            not Certification.objects.filter(agency=agency, status=Status.DECERTIFIED).exists(),
+            _("Your agency was decertified. Contact MNsure before applying again."),
+        )
+        current = current_certification(agency=agency)
+        if current is not None:
+            opens = renewal_opens_for(current.valid_until)
+            require(today() >= opens, _("Renewal opens on %(date)s.") % {"date": opens})
+            require(not Certification.objects.filter(renews=current).exists(), _("Your agency has already renewed."))
+        renewal = Certification.objects.create(agency=agency, is_renewal=True, renews=current)
+        certification_submit(certification=renewal, actor=actor, request=request)
+        audit_record(action=Action.RENEWAL_STARTED, actor=actor, request=request, target=renewal)
+    return renewal
+
+
 # --- Invitations and rosters ----------------------------------------------------
 
 

@@ -212,3 +212,31 @@ def test_roster_query_count_is_the_same_for_1_and_50_members(admin_client, djang
     for _ in range(49):
         make_assister(AssisterKind.BROKER, agency=admin_client.agency, state="draft")
     assert count() == one
+
+
+@pytest.mark.django_db
+def test_an_agency_renews_from_august_and_the_new_period_follows_the_old(client):
+    from datetime import date, datetime
+
+    from certification.models import Certification
+
+    chicago = timezone.get_fixed_timezone(-360)
+    with time_machine.travel(datetime(2026, 11, 27, 12, tzinfo=chicago)):
+        agency = make_agency()
+    with time_machine.travel(datetime(2027, 7, 20, 12, tzinfo=chicago)):
+        sign_in(client, agency.admin_user)
+        assert "Renew the agency" not in client.get("/agency/").content.decode()
+        response = client.post("/agency/renew/", follow=True)
+        assert "Renewal opens on 2027-08-01" in response.content.decode()
+    with time_machine.travel(datetime(2027, 8, 3, 12, tzinfo=chicago)):
+        sign_in(client, agency.admin_user)
+        assert "Renew the agency" in client.get("/agency/").content.decode()
+        client.post("/agency/renew/")
+        renewal = Certification.objects.get(agency=agency, is_renewal=True)
+        assert renewal.status == "submitted"
+        from certification.tests.factories import staff_user
+
+        renewal = services.certification_decide(
+            certification=renewal, action="approve", actor=staff_user(), reason="ok"
+        )
+    assert (renewal.valid_from, renewal.valid_until) == (date(2027, 11, 1), date(2028, 10, 31))
