@@ -29,15 +29,9 @@ def staff_decides(page, certification, decision, reason, **checks):
     page.wait_for_load_state()
 
 
-def test_agency_to_certified_broker_through_the_pages(browser, live_server, django_capture_on_commit_callbacks):
-    def context():
-        ctx = browser.new_context(base_url=live_server.url, bypass_csp=True)
-        return ctx, ctx.new_page()
-
+def test_agency_to_certified_broker_through_the_pages(watched, django_capture_on_commit_callbacks):
     staff = UserFactory(role=Role.STAFF, email="reviewer@example.org", mfa=True, is_superuser=True)
-    agency_ctx, agency_page = context()
-    staff_ctx, staff_page = context()
-    broker_ctx, broker_page = context()
+    agency_page, staff_page, broker_page = watched.new_page(), watched.new_page(), watched.new_page()
 
     # 1. A broker registers an agency of one.
     agency_page.goto("/agencies/register/")
@@ -136,5 +130,3 @@ def test_agency_to_certified_broker_through_the_pages(browser, live_server, djan
     assister_id = broker_cert.assister.assister_id
     assert assister_id and assister_id in broker_page.content()
     assert_accessible(broker_page, "my certification, approved")
-    for ctx in (agency_ctx, staff_ctx, broker_ctx):
-        ctx.close()
