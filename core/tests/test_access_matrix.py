@@ -227,6 +227,53 @@ def test_access_matrix(world):
     assert mismatches == {}
 
 
+# Routes that change something on POST: everyone who may not use them must get the same 404
+# (anonymous: the sign-in redirect) on POST too, and nothing may change.
+POST_ROUTES = [
+    "clients:release",
+    "clients:record_consent",
+    "associations:confirm",
+    "associations:change_powers",
+    "associations:end",
+    "certification:member_remove",
+]
+
+
+def _snapshot():
+    from associations.models import Association
+    from certification.models import AgencyMembership
+
+    return (
+        sorted(Association.objects.values_list("public_id", "status", "can_apply")),
+        sorted(AgencyMembership.objects.values_list("public_id", "ended_at")),
+    )
+
+
+@pytest.mark.django_db
+def test_posting_to_someone_elses_object_is_refused_and_changes_nothing(world):
+    logged_in = {}
+    for persona, user in world["people"].items():
+        http = HttpClient()
+        if user is not None:
+            http.force_login(user)
+        logged_in[persona] = http
+    mismatches = {}
+    for route in POST_ROUTES:
+        _method, build, expected = MATRIX[route]
+        url = reverse(route, kwargs=build(world))
+        before = _snapshot()
+        for persona, status in expected.items():
+            if status == 200:
+                continue  # the rightful user; their POST is tested with the feature
+            got = (
+                logged_in[persona].post(url, {"powers": ["view_client", "apply_for_client"], "agree": "on"}).status_code
+            )
+            if got != status:
+                mismatches.setdefault(route, {})[persona] = f"got {got}, expected {status}"
+        assert _snapshot() == before, f"{route}: a refused POST changed something"
+    assert mismatches == {}
+
+
 @pytest.mark.django_db
 def test_the_matrix_world_is_what_it_claims(world):
     """Guard against a matrix that passes because its world is wrong."""
