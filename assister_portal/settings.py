@@ -145,6 +145,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "MNsure Assister Portal"
+# Accept the code of the neighbouring 30-second step too: phones' clocks drift, and a code typed
+# as the step turns would otherwise fail. A used code is refused the second time either way.
+MFA_TOTP_TOLERANCE = 1
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # Session policy (accounts.middleware.SessionPolicyMiddleware).
