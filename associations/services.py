@@ -141,6 +141,29 @@ def _activate(association: Association, *, actor, request) -> None:
     association.save()
 
 
+def _new_pending(client: Client, assister: Assister, *, initiated_by: str, powers, **extra) -> Association:
+    """An unsaved request from the assister, or by the client, before consent makes it active."""
+    return Association(
+        client=client,
+        assister=assister,
+        agency_id=assister.agency_id,  # an assister never changes agency
+        kind=assister.kind,
+        status=AssociationStatus.PENDING,
+        initiated_by=initiated_by,
+        **power_fields(DEFAULT_POWERS[assister.kind] if powers is None else powers),
+        **extra,
+    )
+
+
+def association_create_with_offline_consent(
+    *, client: Client, assister: Assister, actor: User, powers=None, request: HttpRequest | None = None, **consent
+) -> Association:
+    """For an account the assister creates on the client's behalf: the request and its offline consent at once."""
+    association = _new_pending(client, assister, initiated_by=InitiatedBy.ASSISTER, powers=powers)
+    association.save()
+    return association_record_offline_consent(association=association, actor=actor, request=request, **consent)
+
+
 def _require_assister_may_act(assister: Assister) -> None:
     if not assister_may_act(assister.user):
         raise ValidationError(_("This assister is not currently certified, so they cannot be chosen."))
@@ -156,14 +179,7 @@ def association_start_by_consumer(
         # A request this assister already sent becomes the association; otherwise a new one.
         association = Association.objects.filter(
             client=client, assister=assister, status=AssociationStatus.PENDING
-        ).first() or Association(
-            client=client,
-            assister=assister,
-            agency_id=assister.agency_id,
-            kind=assister.kind,
-            status=AssociationStatus.PENDING,
-            initiated_by=InitiatedBy.CONSUMER,
-        )
+        ).first() or _new_pending(client, assister, initiated_by=InitiatedBy.CONSUMER, powers=powers)
         for field, value in power_fields(powers).items():
             setattr(association, field, value)
         association.save()
@@ -210,16 +226,14 @@ def association_request(
             client=client, assister=assister, status__in=[*CURRENT, AssociationStatus.PENDING]
         ).exists():
             raise ValidationError(_("You already have a request or an association with this client."))
-        association = Association.objects.create(
-            client=client,
-            assister=assister,
-            agency_id=assister.agency_id,
-            kind=assister.kind,
-            status=AssociationStatus.PENDING,
+        association = _new_pending(
+            client,
+            assister,
             initiated_by=InitiatedBy.ASSISTER,
+            powers=None,
             request_expires_at=timezone.now() + timedelta(days=REQUEST_VALID_DAYS),
-            **power_fields(DEFAULT_POWERS[assister.kind]),
         )
+        association.save()
         _consent(association, ConsentEvent.REQUESTED, method=ConsentMethod.ONLINE, actor=actor)
         _audit(Action.ASSOCIATION_REQUESTED, association, actor, request)
         _notify(association, "requested")

@@ -139,8 +139,7 @@ class DuplicateClient(ValidationError):
 
 
 def _create_on_behalf(assister, actor, fields, employer, consent, powers, request) -> tuple[Client, str]:
-    from associations.models import Association, AssociationStatus, InitiatedBy
-    from associations.services import DEFAULT_POWERS, association_record_offline_consent, power_fields
+    from associations.services import association_create_with_offline_consent
 
     with transaction.atomic():
         # Serialize creates for the same person, so two at once cannot both pass the duplicate check.
@@ -156,17 +155,9 @@ def _create_on_behalf(assister, actor, fields, employer, consent, powers, reques
             )
         client = _save_new(fields, employer, created_by=actor, user=None)
         audit_record(action=Action.CLIENT_CREATED, actor=actor, request=request, target=client, client=client)
-        pending = Association(
-            client=client,
-            assister=assister,
-            agency_id=assister.agency_id,
-            kind=assister.kind,
-            status=AssociationStatus.PENDING,
-            initiated_by=InitiatedBy.ASSISTER,
-            **power_fields(DEFAULT_POWERS[assister.kind] if powers is None else powers),
+        association_create_with_offline_consent(
+            client=client, assister=assister, actor=actor, powers=powers, request=request, **consent
         )
-        pending.save()
-        association_record_offline_consent(association=pending, actor=actor, request=request, **consent)
         token = _claim_token(client, client.email)
         transaction.on_commit(lambda: _send_claim_email(client.pk, token))
     return client, token

@@ -24,6 +24,15 @@ from ._common import require
 # --- The application -----------------------------------------------------------
 
 
+def _lock_editable(certification: Certification, refusal: str) -> Certification:
+    """The application, locked, if the applicant may still change it (a draft, or more information asked)."""
+    certification = (
+        Certification.objects.select_for_update(of=("self",)).select_related("assister").get(pk=certification.pk)
+    )
+    require(certification.status in (Status.DRAFT, Status.INFO_REQUESTED), refusal)
+    return certification
+
+
 def certification_save_application(
     *,
     certification: Certification,
@@ -33,11 +42,8 @@ def certification_save_application(
     request: HttpRequest | None = None,
 ) -> Certification:
     with transaction.atomic():
-        certification = (
-            Certification.objects.select_for_update(of=("self",)).select_related("assister").get(pk=certification.pk)
-        )
-        require(
-            certification.status in (Status.DRAFT, Status.INFO_REQUESTED),
+        certification = _lock_editable(
+            certification,
             _("This application was already submitted; you can change it only if MNsure asks for more information."),
         )
         assister = certification.assister
@@ -58,13 +64,7 @@ def certification_sign_agreement(
     *, certification: Certification, actor: User, typed_name: str, request: HttpRequest | None = None
 ) -> Certification:
     with transaction.atomic():
-        certification = (
-            Certification.objects.select_for_update(of=("self",)).select_related("assister").get(pk=certification.pk)
-        )
-        require(
-            certification.status in (Status.DRAFT, Status.INFO_REQUESTED),
-            _("This application can no longer be changed."),
-        )
+        certification = _lock_editable(certification, _("This application can no longer be changed."))
         expected = certification.assister.full_name
         require(
             " ".join(typed_name.split()).casefold() == " ".join(expected.split()).casefold(),

@@ -206,15 +206,21 @@ def test_every_route_with_an_id_has_an_entry_in_the_matrix():
     assert set(MATRIX) - routes == set(), "These matrix entries no longer match a route"
 
 
-@pytest.mark.django_db
-def test_access_matrix(world):
-    """Every route, every persona, in one world (building it is the slow part); all mismatches reported together."""
+def _signed_in(world) -> dict:
+    """A browser per persona, signed in as that persona (anonymous: not signed in)."""
     logged_in = {}
     for persona, user in world["people"].items():
         http = HttpClient()
         if user is not None:
             http.force_login(user)
         logged_in[persona] = http
+    return logged_in
+
+
+@pytest.mark.django_db
+def test_access_matrix(world):
+    """Every route, every persona, in one world (building it is the slow part); all mismatches reported together."""
+    logged_in = _signed_in(world)
     mismatches = {}
     for route in sorted(MATRIX):
         method, build, expected = MATRIX[route]
@@ -251,12 +257,7 @@ def _snapshot():
 
 @pytest.mark.django_db
 def test_posting_to_someone_elses_object_is_refused_and_changes_nothing(world):
-    logged_in = {}
-    for persona, user in world["people"].items():
-        http = HttpClient()
-        if user is not None:
-            http.force_login(user)
-        logged_in[persona] = http
+    logged_in = _signed_in(world)
     mismatches = {}
     for route in POST_ROUTES:
         _method, build, expected = MATRIX[route]
