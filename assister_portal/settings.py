@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "audit",
     "core",
     "certification",
+    "directory",
     "clients",
     "associations",
     "guardian",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("certification.urls")),
     path("", include("clients.urls")),
     path("", include("associations.urls")),
+    path("directory/", include("directory.urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]

@@ -129,12 +129,28 @@ class DirectoryProfileForm(forms.ModelForm):
 
     class Meta:
         model = Assister
-        fields = DIRECTORY_FIELDS
+        fields = [*DIRECTORY_FIELDS, "office_street", "office_city", "office_zip"]
+        help_texts = {
+            "office_street": _("Only if consumers meet you somewhere other than your agency's address."),
+            "office_zip": _("The directory places you on the map by this ZIP code. It must be in Minnesota."),
+        }
+
+    def clean_office_zip(self):
+        from directory.geo import locate_zip
+
+        office_zip = self.cleaned_data["office_zip"]
+        if office_zip and locate_zip(office_zip) is None:
+            raise forms.ValidationError(
+                _("%(zip)s is not a Minnesota ZIP code we know. The directory lists offices in Minnesota only."),
+                params={"zip": office_zip},
+            )
+        return office_zip
 
 
 class AgencyProfileForm(DirectoryProfileForm):
     class Meta(DirectoryProfileForm.Meta):
         model = Agency
+        fields = DIRECTORY_FIELDS
 
 
 class InvitationForm(forms.Form):

@@ -90,6 +90,15 @@ class DirectoryProfile(models.Model):
     asl_available = models.BooleanField(_("American Sign Language"), default=False)
     accepting_new_clients = models.BooleanField(_("accepting new clients"), default=True)
     directory_opt_in = models.BooleanField(_("list me in the public directory"), default=False)
+    # Where the listing sits on the map: the centroid of its office ZIP code, set by the
+    # certification services whenever the address is saved (directory.geo.locate_zip).
+    # Empty when the ZIP is not a Minnesota one: such a listing is not shown.
+    latitude = models.FloatField(null=True, blank=True, editable=False)
+    longitude = models.FloatField(null=True, blank=True, editable=False)
+    location_zip = models.CharField(max_length=5, blank=True, editable=False)
+    location_county = models.ForeignKey(
+        County, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     class Meta:
         abstract = True
@@ -113,7 +122,12 @@ class Agency(DirectoryProfile):
 
     class Meta:
         verbose_name_plural = _("agencies")
-        indexes = [models.Index(fields=["legal_name"], name="cert_agency_legal_name")]
+        indexes = [
+            models.Index(fields=["legal_name"], name="cert_agency_legal_name"),
+            models.Index(
+                fields=["latitude", "longitude"], name="cert_agency_listed_at", condition=Q(directory_opt_in=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.public_name or self.legal_name
@@ -166,11 +180,26 @@ class Assister(DirectoryProfile):
     legal_last_name = models.CharField(_("legal last name"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     npn = models.CharField(_("NPN"), max_length=10, blank=True, validators=[npn_validator])
+    # Where consumers meet this assister, when it is not the agency's address.
+    office_street = models.CharField(_("office street address"), max_length=200, blank=True)
+    office_city = models.CharField(_("office city"), max_length=100, blank=True)
+    office_zip = models.CharField(_("office ZIP code"), max_length=5, blank=True, validators=[zip_validator])
 
     class Meta:
         indexes = [
             models.Index(fields=["legal_last_name", "legal_first_name"], name="cert_assister_name"),
             models.Index(fields=["npn"], name="cert_assister_npn"),
+            models.Index(
+                fields=["latitude", "longitude"], name="cert_assister_listed_at", condition=Q(directory_opt_in=True)
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="cert_assister_office_all_or_none",
+                condition=Q(office_street="", office_city="", office_zip="")
+                | (~Q(office_street="") & ~Q(office_city="") & ~Q(office_zip="")),
+                violation_error_message=_("Give the office's street, city and ZIP code, or leave all three empty."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -179,6 +208,14 @@ class Assister(DirectoryProfile):
     @property
     def full_name(self) -> str:
         return f"{self.legal_first_name} {self.legal_last_name}".strip()
+
+    @property
+    def address(self) -> tuple[str, str, str, str]:
+        """Street, city, state and ZIP where consumers meet this assister."""
+        if self.office_zip:
+            return (self.office_street, self.office_city, "MN", self.office_zip)
+        agency = self.agency
+        return (agency.street, agency.city, agency.state, agency.zip_code)
 
 
 class IssuedAssisterId(models.Model):

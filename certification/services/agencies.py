@@ -15,6 +15,8 @@ from accounts.services import user_create
 from assister_portal.lib.crypto import lookup_hash
 from audit.models import Action
 from audit.services import audit_record
+from core.models import County
+from directory.geo import locate_zip
 
 from .. import tasks
 from ..models import (
@@ -38,6 +40,25 @@ def agency_groups_sync_user(user) -> None:
     from associations.permissions_sync import agency_groups_sync_user as sync
 
     sync(user)
+
+
+LOCATION_FIELDS = ["latitude", "longitude", "location_zip", "location_county"]
+
+
+def _locate(listing: Agency | Assister, zip_code: str) -> None:
+    """Put the listing at its office ZIP code's centroid, or nowhere if that is not a Minnesota ZIP."""
+    place = locate_zip(zip_code)
+    listing.location_zip = place.zip_code if place else ""
+    listing.latitude = place.latitude if place else None
+    listing.longitude = place.longitude if place else None
+    listing.location_county = County.objects.filter(fips=place.county_fips).first() if place else None
+
+
+def _locate_assisters_at_agency_address(agency: Agency) -> None:
+    """Assisters with no office of their own are listed at the agency's address."""
+    Assister.objects.filter(agency=agency, office_zip="").update(
+        **{name: getattr(agency, name) for name in LOCATION_FIELDS}
+    )
 
 
 # Characters a person can read aloud and type without confusing them (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V).
@@ -69,6 +90,7 @@ def agency_register(
         agency = Agency(**agency_fields)
         _clean_agency(agency)
         agency.fein_hash = lookup_hash(agency.fein)
+        _locate(agency, agency.zip_code)
         admin = user_create(
             email=admin_email,
             password=admin_password,
@@ -103,7 +125,10 @@ def agency_update(*, agency: Agency, actor: User, fields: dict, request: HttpReq
             setattr(agency, name, value)
         _clean_agency(agency)
         agency.fein_hash = lookup_hash(agency.fein)
+        if "zip_code" in fields:
+            _locate(agency, agency.zip_code)
         agency.save()
+        _locate_assisters_at_agency_address(agency)
         for name, value in m2m.items():
             getattr(agency, name).set(value)
         audit_record(
@@ -126,7 +151,15 @@ def assister_update_profile(
         for name, value in fields.items():
             setattr(assister, name, value)
         assister.full_clean()
-        assister.save(update_fields=list(fields))
+        located = []
+        if "office_zip" in fields:
+            if assister.office_zip:
+                _locate(assister, assister.office_zip)
+            else:
+                for name in LOCATION_FIELDS:
+                    setattr(assister, name, getattr(assister.agency, name))
+            located = LOCATION_FIELDS
+        assister.save(update_fields=[*fields, *located])
         for name, value in m2m.items():
             getattr(assister, name).set(value)
         audit_record(
@@ -295,6 +328,7 @@ def invitation_accept(
                 kind=invitation.assister_kind,
                 legal_first_name=first_name,
                 legal_last_name=last_name,
+                **{name: getattr(invitation.agency, name) for name in LOCATION_FIELDS},
             )
             Certification.objects.create(assister=assister)
         invitation.accepted_at = timezone.now()
