@@ -35,6 +35,9 @@ KIND_LABELS = {
 RADII = [5, 10, 25, 50, 100]
 DEFAULT_RADIUS = 25
 PAGE_SIZE = 20
+# The radius is inclusive: a listing exactly 25 miles away is within 25 miles, whatever
+# the last bits of floating-point arithmetic say.
+RADIUS_SLACK_MILES = 1e-6
 # Map markers closer than this (in map pixels) are drawn as one cluster.
 CLUSTER_PX = 14
 
@@ -132,7 +135,8 @@ def _common_filters(qs: QuerySet, criteria: Criteria, *, name_fields: list[str])
             criteria.place.latitude, criteria.place.longitude, criteria.radius
         )
         qs = qs.filter(latitude__range=(lat_min, lat_max), longitude__range=(lon_min, lon_max))
-        qs = qs.annotate(distance=distance_miles(criteria.place)).filter(distance__lte=criteria.radius)
+        within = criteria.radius + RADIUS_SLACK_MILES
+        qs = qs.annotate(distance=distance_miles(criteria.place)).filter(distance__lte=within)
     else:
         qs = qs.annotate(distance=Value(None, output_field=FloatField()))
     return qs

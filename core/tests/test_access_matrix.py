@@ -163,6 +163,17 @@ MATRIX = {
         lambda w: {"token": association_services.end_link_token(w["broker_association"])},
         only(dict.fromkeys(PERSONAS, 200), anonymous=200),
     ),
+    "directory:assister": (
+        # Public pages, but only for listed assisters: a suspended one is gone for everyone.
+        "get",
+        lambda w: {"assister_id": w["suspended_association"].assister.assister_id},
+        only({}, anonymous=404),
+    ),
+    "directory:agency": (
+        "get",
+        lambda w: {"public_id": w["agency_a"].public_id},  # certified, but not opted in to the directory
+        only({}, anonymous=404),
+    ),
     "certification:member_remove": (
         "get",
         lambda w: {"public_id": AgencyMembership.objects.get(user=w["people"]["support_staff"]).public_id},
