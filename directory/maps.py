@@ -64,7 +64,7 @@ def listing_url(kind: str, ref: str) -> str:
 
 
 def _marker(cluster: Cluster, params: QueryDict, search_url: str) -> Marker:
-    radius = 5 + 2 * math.log2(cluster.count)
+    radius = 7 + 2 * math.log2(cluster.count)
     if cluster.count == 1:
         label = _("%(name)s: open the listing") % {"name": cluster.name}
         return Marker(cluster.x, cluster.y, radius, 1, listing_url(cluster.kind, cluster.ref), label)
