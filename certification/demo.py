@@ -2,7 +2,8 @@
 
 Approved agencies of each kind with a certified assister each, one application of
 each kind waiting for review, an agency registration waiting for review, one
-certification expiring within 30 days and one expired.
+certification expiring within 30 days and one expired. `demo_agency` and `demo_assister`
+also build the directory's listings across the state (directory/demo.py).
 """
 
 from datetime import date, timedelta
@@ -68,30 +69,51 @@ def _staff():
     return User.objects.get(email=f"staff@{DEMO_DOMAIN}")
 
 
-def _agency(kind, name, city, zip_code, admin, fein, counties, languages):
+def demo_agency(
+    kind,
+    name,
+    city,
+    zip_code,
+    admin,
+    fein,
+    counties,
+    languages,
+    *,
+    street="200 Demo Street",
+    phone="651-555-0100",
+    admin_name=None,
+    password=DEMO_PASSWORD,
+    profile=None,
+):
+    """The approved, listed demo agency with this public name, registered once.
+
+    `profile` adds directory fields (hours, services, accessibility…) to the listing;
+    `password=None` leaves the admin without a usable password (the caller sets one).
+    """
     agency = Agency.objects.filter(public_name=name).first()
     if agency is not None:
         return agency
+    first, last = admin_name or ("Grace", name.split()[0])
     agency = services.agency_register(
         agency_fields={
             "kind": kind,
             "legal_name": f"{name}, Inc.",
             "public_name": name,
             "fein": fein,
-            "agency_npn": "9100001" if kind == AgencyKind.BROKER_AGENCY else "",
+            "agency_npn": f"91{fein[-5:]}" if kind == AgencyKind.BROKER_AGENCY else "",
             "contract_number": "" if kind == AgencyKind.BROKER_AGENCY else f"MNS-2026-{fein[-3:]}",
-            "street": "200 Demo Street",
+            "street": street,
             "city": city,
             "state": "MN",
             "zip_code": zip_code,
-            "phone": "651-555-0100",
+            "phone": phone,
             "public_email": f"office@{zip_code}.{DEMO_DOMAIN}",
             "website": "https://example.org",
         },
         admin_email=f"{admin}@{DEMO_DOMAIN}",
-        admin_password=DEMO_PASSWORD,
-        admin_first_name="Grace",
-        admin_last_name=name.split()[0],
+        admin_password=password,
+        admin_first_name=first,
+        admin_last_name=last,
         request=None,
     )
     admin_user = agency.memberships.get().user
@@ -100,28 +122,35 @@ def _agency(kind, name, city, zip_code, admin, fein, counties, languages):
     services.certification_decide(
         certification=agency.certifications.get(), action="approve", actor=_staff(), reason="Demo agency."
     )
-    services.agency_update(
+    return services.agency_update(
         agency=agency,
         actor=admin_user,
         fields={
             "directory_opt_in": True,
-            "public_phone": "651-555-0100",
+            "public_phone": phone,
             "counties": list(County.objects.filter(name__in=counties)),
             "languages": list(Language.objects.filter(code__in=languages)),
+            **(profile or {}),
         },
     )
-    return agency
 
 
-def _assister(agency, local, kind, first, last, state):
+def demo_assister(
+    agency, local, kind, first, last, state, *, npn="8800123", password=DEMO_PASSWORD, profile=None
+) -> User | None:
+    """The demo assister `local@DEMO_DOMAIN`, invited, certified (per `state`) and listed, once.
+
+    Returns the new account, or None when it already existed. `profile` overrides the
+    directory fields (which otherwise copy the agency's languages and counties).
+    """
     email = f"{local}@{DEMO_DOMAIN}"
     if User.objects.filter(email=email).exists():
-        return
+        return None
     admin = agency.memberships.filter(role=MembershipRole.ADMIN).first().user
     _, token = services.invitation_create(
         agency=agency, actor=admin, email=email, role=MembershipRole.ASSISTER, assister_kind=kind
     )
-    user = services.invitation_accept(token=token, first_name=first, last_name=last, password=DEMO_PASSWORD)
+    user = services.invitation_accept(token=token, first_name=first, last_name=last, password=password)
     ensure_mfa(user)
     assister = user.assister
     cert = assister.certifications.get()
@@ -129,7 +158,7 @@ def _assister(agency, local, kind, first, last, state):
     assister_fields = {"date_of_birth": date(1980, 6, 15)}
     cert_fields = {"training_completed_on": long_ago, "training_certificate_number": f"MNS-TRN-{local.upper()}"}
     if kind == AssisterKind.BROKER:
-        assister_fields["npn"] = "8800123"
+        assister_fields["npn"] = npn
         far = today() + timedelta(days=800)
         cert_fields |= {
             "license_number": "40889900",
@@ -144,7 +173,7 @@ def _assister(agency, local, kind, first, last, state):
     services.certification_sign_agreement(certification=cert, actor=user, typed_name=assister.full_name)
     services.certification_submit(certification=cert, actor=user)
     if state == "submitted":
-        return
+        return user
     if kind == AssisterKind.BROKER:
         services.certification_record_check(certification=cert, actor=_staff(), license_verified=True)
     else:
@@ -179,15 +208,17 @@ def _assister(agency, local, kind, first, last, state):
             "public_email": email,
             "languages": list(agency.languages.all()),
             "counties": list(agency.counties.all()),
+            **(profile or {}),
         },
     )
+    return user
 
 
 @transaction.atomic
 def seed() -> list[tuple[str, str]]:
-    agencies = [_agency(*row) for row in AGENCIES]
+    agencies = [demo_agency(*row) for row in AGENCIES]
     for local, kind, first, last, state in ASSISTERS:
-        _assister(agencies[KIND_AGENCY[kind]], local, kind, first, last, state)
+        demo_assister(agencies[KIND_AGENCY[kind]], local, kind, first, last, state)
     support = f"support@{DEMO_DOMAIN}"
     if not User.objects.filter(email=support).exists():
         admin = agencies[0].memberships.get(role=MembershipRole.ADMIN).user
