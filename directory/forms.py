@@ -38,6 +38,7 @@ class SearchForm(forms.Form):
         choices=[(r, _("Within %(miles)s miles") % {"miles": r}) for r in selectors.RADII],
         coerce=int,
         required=False,
+        initial=selectors.DEFAULT_RADIUS,
         empty_value=selectors.DEFAULT_RADIUS,
         error_messages={"invalid_choice": _("Choose a distance of 5, 10, 25, 50 or 100 miles.")},
     )
@@ -90,6 +91,10 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("radius"):
+            # A link without a distance (a bookmark, a county on the map) searches, and shows, the default.
+            self.data = self.data.copy()
+            self.data["radius"] = str(selectors.DEFAULT_RADIUS)
         self.suggestions: list[str] = []
         self.fields["language"].choices = [("", _("Any language"))] + [
             (language.code, language_label(language)) for language in selectors.languages()

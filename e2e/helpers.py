@@ -36,3 +36,35 @@ def set_up_totp(page, password) -> str:
     page.get_by_role("button", name="Activate").click()
     page.wait_for_load_state()
     return secret
+
+
+def tab_to(page, selector: str, *, limit: int = 60) -> int:
+    """Press Tab until the focused element matches the CSS selector; returns how many presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement !== null && document.activeElement.matches(s)", selector):
+            return presses
+    focused = page.evaluate("document.activeElement && document.activeElement.outerHTML.slice(0, 200)")
+    raise AssertionError(f"{selector} not reached in {limit} presses of Tab; focus is on {focused}")
+
+
+def new_page_without_javascript(watched, expected_statuses=()):
+    """A watched page in a context with JavaScript turned off (the pages must work without it).
+
+    axe-core cannot run here (page.evaluate never returns with scripts disabled): check the same
+    URL in a page from watched.new_page() instead.
+    """
+    context = watched.browser.new_context(base_url=watched.base_url, locale="en-US", java_script_enabled=False)
+    watched.contexts.append(context)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("console", lambda msg: watched._console(page, msg))
+    page.on(
+        "response",
+        lambda r: (
+            watched.errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.status not in expected_statuses
+            else None
+        ),
+    )
+    return page

@@ -307,3 +307,22 @@ def test_htmx_gets_only_the_results(client):
     assert assister.full_name in body
     assert "<html" not in body and 'role="search"' not in body
     assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("params", [{}, {"place": "55401"}, {"county": "27053"}])
+def test_the_distance_shown_and_searched_is_25_miles_unless_chosen(client, params):
+    list_assister(**office("55401"))
+    response = search(client, **params)
+    assert '<option value="25" selected>' in response.content.decode()
+    if params.get("place"):
+        assert response.context["criteria"].radius == 25
+
+
+def test_htmx_announces_the_new_count_in_a_live_region_outside_the_swapped_results(client):
+    list_assister(**office("55401"))
+    page = search(client).content.decode()
+    assert '<div id="results-status" role="status" class="usa-sr-only"></div>' in page
+    partial = client.get(URL, {"place": "55401"}, headers={"HX-Request": "true"}).content.decode()
+    assert (
+        'id="results-status" role="status" class="usa-sr-only" hx-swap-oob="true">1 listing within 25 miles' in partial
+    )
