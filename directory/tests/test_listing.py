@@ -7,6 +7,8 @@ from certification import services
 from certification.models import AgencyKind, Assister, AssisterKind
 from certification.tests.factories import make_agency, make_assister
 from conftest import sign_in
+from directory import geo, selectors
+from directory.selectors import Criteria
 
 from .factories import list_agency, list_assister, office
 
@@ -162,3 +164,21 @@ def test_an_office_needs_street_city_and_zip_together(client):
     assert "Give the office&#x27;s street, city and ZIP code, or leave all three empty." in response.content.decode()
     assister.refresh_from_db()
     assert assister.office_zip == ""
+
+
+def test_an_agency_across_the_border_is_not_listed_and_is_told_why(client):
+    """A Hudson, Wisconsin agency may serve Minnesotans, but the directory lists Minnesota offices only."""
+    agency = make_agency(zip_code="54016", city="Hudson", state="WI")
+    list_agency(agency)
+    assister = list_assister(assister=make_assister(agency=agency))
+    near_the_border = Criteria(place=geo.find_place("55082"), radius=25)  # Stillwater, 10 miles away
+    assert selectors.search(near_the_border).total == 0
+
+    sign_in(client, assister.user)
+    body = client.get(reverse("certification:assister_profile_edit")).content.decode()
+    assert "the directory lists offices in Minnesota only" in body
+
+    list_assister(assister=assister, **office("55082", "Stillwater"))
+    assert selectors.search(near_the_border).total == 1
+    body = client.get(reverse("certification:assister_profile_edit")).content.decode()
+    assert "Consumers find this listing on the map at ZIP code 55082 (Washington County)." in body
