@@ -1,6 +1,7 @@
 """The directory search form: every filter lives in the URL, so a result page can be bookmarked."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import geo, selectors
@@ -35,7 +36,6 @@ class SearchForm(forms.Form):
     )
     radius = forms.TypedChoiceField(
         label=_("Distance"),
-        choices=[(r, _("Within %(miles)s miles") % {"miles": r}) for r in selectors.RADII],
         coerce=int,
         required=False,
         initial=selectors.DEFAULT_RADIUS,
@@ -61,7 +61,7 @@ class SearchForm(forms.Form):
         error_messages={"invalid_choice": _("“%(value)s” is not a Minnesota county. Choose one from the list.")},
     )
     services = forms.MultipleChoiceField(
-        label=_("Help with"),
+        label=_("Services"),
         required=False,
         choices=SERVICE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
@@ -96,6 +96,7 @@ class SearchForm(forms.Form):
             self.data = self.data.copy()
             self.data["radius"] = str(selectors.DEFAULT_RADIUS)
         self.suggestions: list[str] = []
+        self.fields["radius"].choices = [(r, gettext("Within %(miles)s miles") % {"miles": r}) for r in selectors.RADII]
         self.fields["language"].choices = [("", _("Any language"))] + [
             (language.code, language_label(language)) for language in selectors.languages()
         ]

@@ -235,7 +235,7 @@ def find_place(text: str) -> Place:
         if state and state != "MN" and state in STATE_NAMES:
             english_name = STATE_NAMES[state]
             params = {"zip": zip_code, "state_name": gettext(english_name)}
-            if english_name[0] in "AEIOU":  # "an Iowa ZIP code"; translators may render both alike
+            if english_name[0] in "AEIO":  # "an Iowa ZIP code" but "a Utah ZIP code"; translators may render both alike
                 message = gettext(
                     "%(zip)s is an %(state_name)s ZIP code. This directory lists assisters in Minnesota: enter a Minnesota ZIP code or city."
                 )

@@ -69,7 +69,7 @@ def _marker(cluster: Cluster, params: QueryDict, search_url: str) -> Marker:
         label = _("%(name)s: open the listing") % {"name": cluster.name}
         return Marker(cluster.x, cluster.y, radius, 1, listing_url(cluster.kind, cluster.ref), label)
     label = ngettext(
-        "%(count)d listing near ZIP code %(zip)s: show them",
+        "%(count)d listing near ZIP code %(zip)s: show it",
         "%(count)d listings near ZIP code %(zip)s: show them",
         cluster.count,
     ) % {"count": cluster.count, "zip": cluster.zip_code}
@@ -98,11 +98,18 @@ def build(*, criteria: Criteria | None, clusters: list[Cluster], params: QueryDi
         origin = geo.project(criteria.place.latitude, criteria.place.longitude)
         radius_px = geo.miles_to_px(criteria.radius)
     total = sum(c.count for c in clusters)
-    caption = ngettext(
-        "Map of Minnesota's counties with %(total)d listing shown as %(markers)d marker.",
-        "Map of Minnesota's counties with %(total)d listings shown as %(markers)d markers.",
-        total,
-    ) % {"total": total, "markers": len(markers)}
+    caption = " ".join(
+        [
+            ngettext(
+                "Map of Minnesota's counties with %(total)d listing.",
+                "Map of Minnesota's counties with %(total)d listings.",
+                total,
+            )
+            % {"total": total},
+            ngettext("They are shown as %(markers)d marker.", "They are shown as %(markers)d markers.", len(markers))
+            % {"markers": len(markers)},
+        ]
+    )
     return Map(
         view_box=" ".join(str(v) for v in data["view_box"]),
         counties=counties,

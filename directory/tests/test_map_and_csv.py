@@ -71,7 +71,7 @@ def test_the_map_as_an_image(client, django_assert_max_num_queries):
     body = response.content.decode()
     assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert body.count("<path ") == 87
-    assert "1 listing shown as 1 marker" in body
+    assert "with 1 listing. They are shown as 1 marker." in body
 
 
 def read_csv(response) -> list[dict]:
