@@ -8,6 +8,10 @@ active association per client per kind, guardian rows exactly as
 `associations.permissions_sync.expected_rows` derives them); the services
 themselves are not called, because they take minutes per thousand clients.
 
+Last, `bench/listings.py` lists these agencies and assisters in the public directory and
+adds directory-only ones, 20,000 listings in all (with a random generator of its own, so
+the rows above are the same with or without it).
+
 `build(scale)` works on any connection alias, inside one transaction, so the smoke
 test (`bench/test_bench_smoke.py`) runs it at a tiny scale in the test database.
 Change BUILD_VERSION whenever what is built changes: `python -m bench` then rebuilds.
@@ -19,7 +23,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -121,6 +125,7 @@ class BuildResult:
     big_agency_admin_email: str
     big_agency_id: int
     steps: dict = field(default_factory=dict)
+    directory: dict = field(default_factory=dict)  # bench/listings.py's counts
 
 
 def assister_email(agency_index: int, j: int) -> str:
@@ -210,15 +215,72 @@ def _assister_ids(rng: random.Random, n: int) -> list[str]:
     return values
 
 
+@dataclass(frozen=True)
+class Period:
+    """The dates of the approved certifications the bench writes: valid today, decided a month ago."""
+
+    valid_from: date
+    valid_until: date
+    decided: datetime
+    trained_on: date
+
+    @classmethod
+    def around(cls, now: datetime) -> "Period":
+        day = today()
+        valid_until = period_end_for(day)
+        decided = now - timedelta(days=30)
+        return cls(
+            valid_from=min(day, valid_until - timedelta(days=364)),
+            valid_until=valid_until,
+            decided=decided,
+            trained_on=timezone.localdate(decided - timedelta(days=25)),
+        )
+
+
+def approved_certification(period: Period, **subject) -> Certification:
+    """An approved certification of `agency=` or `assister=`, with what its kind requires, valid today."""
+    kind = subject["assister"].kind if "assister" in subject else None
+    broker = kind == AssisterKind.BROKER
+    counselor = kind in (AssisterKind.NAVIGATOR, AssisterKind.CAC)
+    decided, valid_until = period.decided, period.valid_until
+    return Certification(
+        **subject,
+        status=Status.APPROVED,
+        valid_from=period.valid_from,
+        valid_until=valid_until,
+        created_at=decided - timedelta(days=20),
+        submitted_at=decided - timedelta(days=14),
+        decided_at=decided,
+        training_completed_on=period.trained_on if kind else None,
+        training_certificate_number="CMS-2026-0001" if kind else "",
+        agreement_version=settings.ASSISTER_AGREEMENT_VERSION if kind else "",
+        agreement_signed_name="Bench Signer" if kind else "",
+        agreement_signed_at=decided - timedelta(days=15) if kind else None,
+        license_number="40123456" if broker else "",
+        license_expires_on=valid_until + timedelta(days=365) if broker else None,
+        eo_carrier="Bench Mutual" if broker else "",
+        eo_policy_number="EO-1" if broker else "",
+        eo_expires_on=valid_until + timedelta(days=365) if broker else None,
+        license_verified_by_staff=broker,
+        coi_answered=counselor,
+        background_study=BackgroundStudy.PASSED if counselor else BackgroundStudy.NOT_RECORDED,
+    )
+
+
+def approval_events(certifications: Iterable[Certification], period: Period) -> list[CertificationEvent]:
+    return [
+        CertificationEvent(
+            certification=c, from_status=Status.IN_REVIEW, to_status=Status.APPROVED, at=period.decided, reason=""
+        )
+        for c in certifications
+    ]
+
+
 def _build_people(scale: Scale, rng: random.Random, now, using: str) -> dict:
     """Agencies, their admins and assisters, certifications, groups, memberships. A few thousand rows."""
     batch = scale.batch_size
     password = make_password(PASSWORD)
-    day = today()
-    valid_until = period_end_for(day)
-    valid_from = min(day, valid_until - timedelta(days=364))
-    decided = now - timedelta(days=30)
-    trained_on = timezone.localdate(decided - timedelta(days=25))
+    period = Period.around(now)
 
     agencies = []
     for i in range(scale.agencies):
@@ -323,50 +385,17 @@ def _build_people(scale: Scale, rng: random.Random, now, using: str) -> dict:
         batch_size=batch,
     )
 
-    def approved(**subject) -> Certification:
-        kind = subject["assister"].kind if "assister" in subject else None
-        broker = kind == AssisterKind.BROKER
-        counselor = kind in (AssisterKind.NAVIGATOR, AssisterKind.CAC)
-        return Certification(
-            **subject,
-            status=Status.APPROVED,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            created_at=decided - timedelta(days=20),
-            submitted_at=decided - timedelta(days=14),
-            decided_at=decided,
-            training_completed_on=trained_on if kind else None,
-            training_certificate_number="CMS-2026-0001" if kind else "",
-            agreement_version=settings.ASSISTER_AGREEMENT_VERSION if kind else "",
-            agreement_signed_name="Bench Signer" if kind else "",
-            agreement_signed_at=decided - timedelta(days=15) if kind else None,
-            license_number="40123456" if broker else "",
-            license_expires_on=valid_until + timedelta(days=365) if broker else None,
-            eo_carrier="Bench Mutual" if broker else "",
-            eo_policy_number="EO-1" if broker else "",
-            eo_expires_on=valid_until + timedelta(days=365) if broker else None,
-            license_verified_by_staff=broker,
-            coi_answered=counselor,
-            background_study=BackgroundStudy.PASSED if counselor else BackgroundStudy.NOT_RECORDED,
-        )
-
-    certifications = [approved(agency=a) for a in agencies] + [approved(assister=a) for a in assisters]
+    certifications = [approved_certification(period, agency=a) for a in agencies]
+    certifications += [approved_certification(period, assister=a) for a in assisters]
     Certification.objects.using(using).bulk_create(certifications, batch_size=batch)
-    CertificationEvent.objects.using(using).bulk_create(
-        [
-            CertificationEvent(
-                certification=c, from_status=Status.IN_REVIEW, to_status=Status.APPROVED, at=decided, reason=""
-            )
-            for c in certifications
-        ],
-        batch_size=batch,
-    )
+    CertificationEvent.objects.using(using).bulk_create(approval_events(certifications, period), batch_size=batch)
     return {
         "agencies": agencies,
         "assisters": assisters,
         "groups": {key: g.pk for key, g in groups.items()},
         "users": len(users),
         "certifications": len(certifications),
+        "password": password,  # the one hash, for the directory's accounts too
     }
 
 
@@ -591,6 +620,16 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
         )
         step(f"{n_user_rows} user and {n_group_rows} group guardian rows")
 
+        # After everything the other pages read, with a generator of its own: their rows stay as they were.
+        from .listings import build_listings  # listings.py builds on this module's helpers
+
+        directory = build_listings(scale, people, now, using)
+        step(
+            f"{directory['listings']} directory listings ({directory['assisters']} assisters, "
+            f"{directory['agencies']} agencies; {directory['new_agencies']} agencies and "
+            f"{directory['new_assisters']} assisters new)"
+        )
+
         big_agency = people["agencies"][0]
         result = BuildResult(
             seconds=0.0,
@@ -612,6 +651,7 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
             big_agency_admin_email=admin_email(0),
             big_agency_id=big_agency.pk,
             steps=steps,
+            directory=directory,
         )
         result.seconds = round(time.perf_counter() - started, 1)
     return result
@@ -624,10 +664,10 @@ def build_info(scale: Scale, result: BuildResult) -> dict:
 
 def vacuum_analyze(using: str = "default") -> None:
     """Fresh statistics and visibility maps, as a long-running database would have. Outside a transaction."""
-    tables = [
-        m._meta.db_table
-        for m in (Client, Association, Consent, ClientUserObjectPermission, ClientGroupObjectPermission)
-    ]
+    models = [Client, Association, Consent, ClientUserObjectPermission, ClientGroupObjectPermission]
+    models += [Agency, Assister, Certification, AgencyMembership]  # the directory's listed-today tests
+    models += [m.languages.through for m in (Agency, Assister)] + [m.counties.through for m in (Agency, Assister)]
+    tables = [m._meta.db_table for m in models]
     with connections[using].cursor() as cursor:
         for table in tables:
             cursor.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))

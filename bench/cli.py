@@ -1,7 +1,9 @@
 """`python -m bench` (what `make bench` runs): own database, migrate, build once, time the pages.
 
-Exit status: 0 when every page answered 200 (whether the targets pass or not: this is
-a report), 1 when a page errored or the guardian rows are inconsistent, 2 on bad usage.
+Exit status: 0 when every page answered 200 and the required targets (the public
+directory's) are met, whether the other targets pass or not (those are a report);
+1 when a page errored, the guardian rows are inconsistent, the directory does not list
+what was built, or a required target is missed; 2 on bad usage.
 """
 
 import argparse
@@ -100,7 +102,11 @@ def _build(scale: Scale) -> dict:
 
     from .build import build, build_info, vacuum_analyze
 
-    print(f"building the data set ({scale.clients:,} clients, {scale.associations:,} associations)…", flush=True)
+    print(
+        f"building the data set ({scale.clients:,} clients, {scale.associations:,} associations, "
+        f"{scale.directory_listings:,} directory listings)…",
+        flush=True,
+    )
     started = time.perf_counter()
     with transaction.atomic():
         result = build(scale, log=lambda msg: print(msg, flush=True))
@@ -178,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str | None, explain: bool = False) -> int:
-    from .measure import explain_slowest, format_table, plan_pages, targets, time_pages
+    from .measure import directory_problems, explain_slowest, format_table, plan_pages, targets, time_pages
 
     print(_environment())
     print("checking the guardian rows of the measured clients…", flush=True)
@@ -189,6 +195,13 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
             print(f"  {line}")
         return 1
     print("guardian rows: consistent")
+    print("checking the directory's listings…", flush=True)
+    problems = directory_problems(marker)
+    if problems:
+        for line in problems:
+            print(f"directory: {line}")
+        return 1
+    print("directory: every listing built is listed")
 
     print(
         f"timing {len(pages)} pages: {warmup} warm-up requests each, then {repeat} rounds of one request per page; "
@@ -210,9 +223,11 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
         print(f"\nbaseline is not query-free: {baseline.usual_queries} queries:")
         for statement in baseline.sample_sql:
             print(f"  {statement}")
-    print("\ntargets:")
-    for passed, text in targets(results):
-        print(f"  {'PASS' if passed else 'FAIL' if passed is False else 'n/a '}  {text}")
+    checks = targets(results)
+    print("\ntargets (required: a miss fails the run):")
+    for t in checks:
+        state = "PASS" if t.passed else "FAIL" if t.passed is False else "n/a "
+        print(f"  {state}  {t.text}{'  [required]' if t.required else ''}")
 
     if explain:
         for r in results:
@@ -233,13 +248,18 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
                     "repeat": repeat,
                     "warmup": warmup,
                     "pages": [r.as_dict() for r in results],
-                    "targets": [{"passed": p, "text": t} for p, t in targets(results)],
+                    "targets": [{"passed": t.passed, "text": t.text, "required": t.required} for t in checks],
                 },
                 fh,
                 indent=2,
             )
         print(f"\nresults written to {json_path}")
-    return 1 if failures else 0
+    missed = [t for t in checks if t.required and not t.passed]
+    if missed:
+        print("\nFAILED: required targets missed:")
+        for t in missed:
+            print(f"  {'FAIL' if t.passed is False else 'n/a '}  {t.text}")
+    return 1 if failures or missed else 0
 
 
 if __name__ == "__main__":

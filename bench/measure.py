@@ -14,17 +14,48 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Q
+from django.http import QueryDict
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.models import User
 from associations.models import Association, AssociationStatus
 from clients.models import Client
+from directory import selectors
+from directory.forms import SearchForm
 
 from .build import guardian_differences, most_common_last_name
+from .listings import listed_counts
 
 DASHBOARD_P95_MS = 80.0
 CLIENT_PAGE_P95_MS = 40.0
+# The public directory's (issue: 20,000 listings). Unlike the others, a miss makes `python -m bench` exit 1.
+DIRECTORY_MAX_QUERIES = 4
+DIRECTORY_SEARCH_P95_MS = 30.0
+DIRECTORY_MAP_P95_MS = 50.0
+# (key, label, view, query): anonymous visitors. The first is the issue's search, the map is the same search's.
+DIRECTORY_PAGES = [
+    (
+        "directory_search",
+        "directory: 55401 + 25 mi, Spanish, accepting",
+        "directory:search",
+        "place=55401&radius=25&language=es&accepting=on",
+    ),
+    (
+        "directory_rural",
+        "directory: 56601 + 50 mi, wheelchair",
+        "directory:search",
+        "place=56601&radius=50&access=wheelchair",
+    ),
+    (
+        "directory_map",
+        "directory: map.svg, 55401 + 25 mi, Spanish, accepting",
+        "directory:map",
+        "place=55401&radius=25&language=es&accepting=on",
+    ),
+    ("directory_all", "directory: statewide, by name (no filter)", "directory:search", ""),
+]
 PREFIX_LENGTH = 4
 GUARDIAN_SAMPLE = 500  # of the big agency's clients, on top of the measured assisters' books
 
@@ -35,6 +66,9 @@ class Page:
     label: str
     url: str
     email: str | None  # signed in as; None: anonymous
+    # Untimed requests before the timed ones, whatever --warmup says: the directory's first request fills
+    # the reference-data cache (languages, counties), and its queries must be counted after that.
+    min_warmup: int = 0
 
 
 @dataclass
@@ -127,7 +161,35 @@ def plan_pages(info: dict, log=print) -> tuple[list[Page], list[str]]:
         Page("dashboard_small", f"dashboard, {len(small_book):,} clients", "/clients/", small),
         Page("agency", "agency dashboard (admin)", "/clients/", admin),
     ]
+    for key, label, view, query in DIRECTORY_PAGES:
+        url = reverse(view) + (f"?{query}" if query else "")
+        pages.append(Page(key, label, url, None, min_warmup=1))
     return pages, differences
+
+
+def directory_problems(info: dict, log=print) -> list[str]:
+    """Whether the directory lists what the build made; logs how many listings each directory page matches."""
+    built = info["result"].get("directory") or {}
+    assisters, agencies = listed_counts()
+    problems = []
+    if (assisters, agencies) != (built.get("assisters"), built.get("agencies")):
+        problems.append(
+            f"the selectors list {assisters:,} assisters and {agencies:,} agencies; the build made "
+            f"{built.get('assisters')} and {built.get('agencies')}"
+        )
+    matches = []
+    for _key, _label, _view, query in DIRECTORY_PAGES:
+        form = SearchForm(QueryDict(query)) if query else None
+        if form is not None and not form.is_valid():
+            problems.append(f"?{query} is not a valid search: {form.errors.as_text()}")
+            continue
+        criteria = form.criteria() if form is not None else selectors.Criteria()
+        found = selectors.clusters(criteria)
+        matches.append(f"?{query or '(none)'}: {sum(c.count for c in found):,} matches in {len(found)} map clusters")
+    log(f"  directory: {assisters + agencies:,} listed ({assisters:,} assisters, {agencies:,} agencies)")
+    for line in matches:
+        log(f"    {line}")
+    return problems
 
 
 def _fullest_client(client_ids: list[int]) -> Client:
@@ -181,7 +243,7 @@ def time_pages(pages: list[Page], *, repeat: int, warmup: int) -> list[PageResul
     """
     results = [PageResult(page, http=_signed_in_client(page.email)) for page in pages]
     for result in results:
-        for _ in range(warmup):
+        for _ in range(max(warmup, result.page.min_warmup)):
             _request(result, result.http, record=False)
             if result.error:
                 break
@@ -193,7 +255,8 @@ def time_pages(pages: list[Page], *, repeat: int, warmup: int) -> list[PageResul
 
 
 def explain_slowest(result: PageResult, http: HttpClient) -> str:
-    """One more request, each query timed precisely; its queries slowest first and EXPLAIN ANALYZE of the slowest SELECT.
+    """One more request, each query timed precisely; its queries slowest first and EXPLAIN ANALYZE of the slowest
+    SELECT (and of the next one too when it takes at least half as long: a page can have two heavy queries).
 
     (CaptureQueriesContext rounds query times to whole milliseconds, too coarse here.)
     """
@@ -207,19 +270,25 @@ def explain_slowest(result: PageResult, http: HttpClient) -> str:
             timed.append((time.perf_counter() - started, statement, params))
 
     with connection.execute_wrapper(timer):
+        started = time.perf_counter()
         http.get(result.page.url)
+        request_ms = (time.perf_counter() - started) * 1000
     ranked = sorted(timed, key=lambda q: -q[0])
     total = sum(q[0] for q in timed) * 1000
-    lines = [f"{result.page.label} ({result.page.url}): {len(ranked)} queries, {total:.1f} ms in all, slowest first"]
+    lines = [
+        f"{result.page.label} ({result.page.url}): {len(ranked)} queries, {total:.1f} ms in all of a "
+        f"{request_ms:.1f} ms request ({request_ms - total:.1f} ms outside the database), slowest first"
+    ]
     lines += [f"  {seconds * 1000:7.2f} ms  {statement[:150]}" for seconds, statement, _p in ranked]
-    select = next((q for q in ranked if q[1].lstrip().upper().startswith("SELECT")), None)
-    if select:
-        _seconds, statement, params = select
+    # A UNION starts with a parenthesis: "(SELECT …) UNION ALL (SELECT …)".
+    selects = [q for q in ranked if q[1].lstrip(" (").upper().startswith("SELECT")]
+    explained = [q for k, q in enumerate(selects[:2]) if k == 0 or q[0] >= selects[0][0] / 2]
+    for k, (seconds, statement, params) in enumerate(explained):
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
             plan = [row[0] for row in cursor.fetchall()]
             lines += [
-                "  EXPLAIN ANALYZE of the slowest SELECT:",
+                f"  EXPLAIN ANALYZE of the {'slowest' if k == 0 else 'next slowest'} SELECT ({seconds * 1000:.2f} ms):",
                 f"    {connection.ops.compose_sql(statement, params or ())}",
             ]
             lines += [f"    {row}" for row in plan]
@@ -258,32 +327,64 @@ def format_table(results: list[PageResult]) -> str:
     return "\n".join(lines)
 
 
-def targets(results: list[PageResult]) -> list[tuple[bool | None, str]]:
-    """(passed, text) per target; passed is None when the page could not be measured."""
+@dataclass
+class Target:
+    passed: bool | None  # None: the page could not be measured
+    text: str
+    required: bool = False  # a miss makes `python -m bench` exit 1 (the directory's); the others are reported
+
+
+def targets(results: list[PageResult]) -> list[Target]:
     by_key = {r.page.key: r for r in results}
     checks = []
     big, small = by_key.get("dashboard"), by_key.get("dashboard_small")
     if big and small and big.ok and small.ok:
         checks.append(
-            (
+            Target(
                 big.usual_queries == small.usual_queries,
                 f"dashboard queries do not grow with the book: {small.page.label} → {small.usual_queries}, "
                 f"{big.page.label} → {big.usual_queries}",
             )
         )
     else:
-        checks.append((None, "dashboard queries do not grow with the book: not measured"))
+        checks.append(Target(None, "dashboard queries do not grow with the book: not measured"))
     for key in ("dashboard", "search", "dashboard_small", "agency"):
         r = by_key.get(key)
+        if r:
+            checks.append(_p95_target(r, DASHBOARD_P95_MS))
+    r = by_key.get("detail")
+    if r:
+        checks.append(_p95_target(r, CLIENT_PAGE_P95_MS, label="client page"))
+
+    # The directory. Required (the issue): the 25-mile search with two filters in at most 4 queries on every
+    # request after the warm-up and p95 ≤ 30 ms, its map p95 ≤ 50 ms. Shown against the same bounds: the
+    # other directory pages (the selectors promise 4 queries whatever the search).
+    for key in ("directory_search", "directory_rural", "directory_map", "directory_all"):
+        r = by_key.get(key)
+        required = key == "directory_search"
         if r and r.ok:
             checks.append(
-                (r.p95 <= DASHBOARD_P95_MS, f"{r.page.label}: p95 {r.p95:.1f} ms ≤ {DASHBOARD_P95_MS:.0f} ms")
+                Target(
+                    max(r.queries) <= DIRECTORY_MAX_QUERIES,
+                    f"{r.page.label}: at most {max(r.queries)} queries ≤ {DIRECTORY_MAX_QUERIES}",
+                    required,
+                )
             )
         elif r:
-            checks.append((None, f"{r.page.label}: p95 ≤ {DASHBOARD_P95_MS:.0f} ms: not measured"))
-    r = by_key.get("detail")
-    if r and r.ok:
-        checks.append((r.p95 <= CLIENT_PAGE_P95_MS, f"client page: p95 {r.p95:.1f} ms ≤ {CLIENT_PAGE_P95_MS:.0f} ms"))
-    elif r:
-        checks.append((None, f"client page: p95 ≤ {CLIENT_PAGE_P95_MS:.0f} ms: not measured"))
+            checks.append(Target(None, f"{r.page.label}: ≤ {DIRECTORY_MAX_QUERIES} queries: not measured", required))
+    for key, bound, required in (
+        ("directory_search", DIRECTORY_SEARCH_P95_MS, True),
+        ("directory_rural", DIRECTORY_SEARCH_P95_MS, False),
+        ("directory_map", DIRECTORY_MAP_P95_MS, True),
+    ):
+        r = by_key.get(key)
+        if r:
+            checks.append(_p95_target(r, bound, required=required))
     return checks
+
+
+def _p95_target(r: PageResult, bound: float, *, label: str = "", required: bool = False) -> Target:
+    label = label or r.page.label
+    if not r.ok:
+        return Target(None, f"{label}: p95 ≤ {bound:.0f} ms: not measured", required)
+    return Target(r.p95 <= bound, f"{label}: p95 {r.p95:.1f} ms ≤ {bound:.0f} ms", required)

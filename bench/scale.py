@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 # Change whenever what bench/build.py writes changes: a data set built by another version is rebuilt.
-BUILD_VERSION = 2  # 2: associations carry their agency
+BUILD_VERSION = 3  # 2: associations carry their agency; 3: 20,000 directory listings over Minnesota
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class Scale:
     small_assister_clients: int = 10  # agency 1's first assister
     clients_with_ssn: int = 300
     employer_every: int = 50  # every 50th client is a small employer (SHOP) with its FEIN
+    # The public directory (bench/listings.py): listed assisters and agencies in all, the agencies above included.
+    directory_listings: int = 20_000
+    directory_agencies: int = 1_000
     batch_size: int = 5_000
 
     @classmethod
@@ -33,6 +36,8 @@ class Scale:
             small_assister_clients=3,
             clients_with_ssn=5,
             employer_every=10,
+            directory_listings=60,
+            directory_agencies=10,
             batch_size=25,
         )
 
@@ -52,5 +57,7 @@ class Scale:
             small_assister_clients=self.small_assister_clients,
             clients_with_ssn=times(self.clients_with_ssn, 5),
             employer_every=self.employer_every,
+            directory_listings=times(self.directory_listings, 60),
+            directory_agencies=times(self.directory_agencies, 10),
             batch_size=self.batch_size,
         )

@@ -1,4 +1,7 @@
-"""The benchmark's build, at a tiny scale in the test database: right counts, the one-per-kind rule, zero drift."""
+"""The benchmark's build, at a tiny scale in the test database: right counts, the one-per-kind rule, zero drift, listings."""
+
+import random
+from collections import Counter
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,8 +13,10 @@ from associations.permissions_sync import permissions_drift
 from certification.models import Agency, AgencyMembership, Assister, MembershipRole
 from certification.selectors import agency_is_approved, assister_may_act
 from clients.models import Client
+from directory import geo
 
-from .build import EMAIL_DOMAIN, build, guardian_differences, plan_books
+from .build import CITIES, EMAIL_DOMAIN, build, guardian_differences, plan_books
+from .listings import METRO_COUNTIES, Geography, listed_counts, plan
 from .scale import Scale
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +79,47 @@ def test_full_scale_plan_fits_one_association_per_client_per_kind():
     books = plan_books(Scale())
     assert sum(map(sum, books)) == 150_000
     assert books[0][0] == 2_000 and sum(books[0]) == 20_000 and books[1][0] == 10
+
+
+def test_every_directory_listing_is_listed_where_its_office_is(built):
+    scale, result = built
+    assert listed_counts() == (
+        scale.directory_listings - scale.directory_agencies,
+        scale.directory_agencies,
+    )
+    assert result.directory["listings"] == scale.directory_listings
+    for listing in [*Agency.objects.select_related("location_county"), *Assister.objects.select_related("agency")]:
+        office = listing.zip_code if isinstance(listing, Agency) else listing.office_zip or listing.agency.zip_code
+        place = geo.locate_zip(office)
+        assert (listing.location_zip, listing.latitude, listing.longitude) == (
+            place.zip_code,
+            place.latitude,
+            place.longitude,
+        )
+        assert listing.location_county.fips == place.county_fips
+        assert listing.languages.exists()
+        assert listing.counties.filter(pk=listing.location_county_id).exists()
+
+
+def test_full_scale_directory_plan_follows_the_population():
+    geography = Geography.load()
+    scale = Scale()
+    existing = [(CITIES[i % len(CITIES)][1], scale.assisters_per_agency) for i in range(scale.agencies)]
+    planned = plan(scale, existing, geography, random.Random(1))  # noqa: S311 - a reproducible plan
+    listings = Counter()
+    for zip_code, n in existing:
+        listings[geo.locate_zip(zip_code).county_fips] += 1 + n
+    for agency in planned:
+        assert agency.offices  # a navigator organization is listed only with a listed navigator
+        listings[agency.zip.county] += 1
+        for office in agency.offices:
+            listings[(office or agency.zip).county] += 1
+    assert len(planned) == scale.directory_agencies - scale.agencies
+    assert sum(listings.values()) == scale.directory_listings
+    assert set(listings) == set(geography.counties) and min(listings.values()) >= 2
+    names = geography.names
+    metro = sum(n for fips, n in listings.items() if names[fips] in METRO_COUNTIES)
+    assert 0.5 < metro / scale.directory_listings < 0.6
+    by_name = {names[fips]: n for fips, n in listings.items()}
+    regional = ["Olmsted", "St. Louis", "Stearns", "Blue Earth", "Clay", "Beltrami"]
+    assert all(by_name[name] > by_name["Traverse"] for name in regional)
