@@ -49,7 +49,10 @@ def _require_postgresql(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth keeps rate-limit counters (per IP) in the cache; every test starts from zero."""
+    from directory.selectors import reference_clear
+
     cache.clear()
+    reference_clear()
     yield
     cache.clear()
 

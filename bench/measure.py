@@ -184,7 +184,7 @@ def directory_problems(info: dict, log=print) -> list[str]:
             problems.append(f"?{query} is not a valid search: {form.errors.as_text()}")
             continue
         criteria = form.criteria() if form is not None else selectors.Criteria()
-        found = selectors.clusters(criteria)
+        found = selectors.search(criteria, per_page=0).clusters
         matches.append(f"?{query or '(none)'}: {sum(c.count for c in found):,} matches in {len(found)} map clusters")
     log(f"  directory: {assisters + agencies:,} listed ({assisters:,} assisters, {agencies:,} agencies)")
     for line in matches:

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from assister_portal.lib import widgets
+
 from . import geo, selectors
 from .selectors import KIND_LABELS, Criteria
 
@@ -36,6 +38,7 @@ class SearchForm(forms.Form):
     )
     radius = forms.TypedChoiceField(
         label=_("Distance"),
+        widget=widgets.Select,
         coerce=int,
         required=False,
         initial=selectors.DEFAULT_RADIUS,
@@ -44,12 +47,14 @@ class SearchForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("Kind of help"),
+        widget=widgets.Select,
         required=False,
         choices=[("", _("Any kind")), *KIND_LABELS.items()],
         error_messages={"invalid_choice": _("Choose a kind of help from the list.")},
     )
     language = forms.ChoiceField(
         label=_("Language spoken"),
+        widget=widgets.Select,
         required=False,
         error_messages={
             "invalid_choice": _("We list no language with the code “%(value)s”. Choose one from the list.")
@@ -57,6 +62,7 @@ class SearchForm(forms.Form):
     )
     county = forms.ChoiceField(
         label=_("County served"),
+        widget=widgets.Select,
         required=False,
         error_messages={"invalid_choice": _("“%(value)s” is not a Minnesota county. Choose one from the list.")},
     )

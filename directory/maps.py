@@ -2,6 +2,10 @@
 
 Nothing here contacts a map or tile service: the county outlines are a data file shipped
 with the app (directory/data/README.md says where they come from).
+
+The SVG elements are written here rather than in a template loop: a map has 87 county
+links and up to a few hundred markers, and rendering them element by element through the
+template engine cost more than the whole search query.
 """
 
 import math
@@ -9,11 +13,16 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import geo
 from .selectors import AGENCY, Cluster, Criteria
+
+SINGLE_FILL, CLUSTER_FILL = "#d83933", "#162e51"
+COUNTY_FILL, CHOSEN_FILL = "#f0f0f0", "#97d4ea"
 
 
 @dataclass
@@ -25,24 +34,19 @@ class Marker:
     href: str
     label: str
 
-
-@dataclass
-class CountyShape:
-    fips: str
-    name: str
-    d: str
-    href: str
-    selected: bool
+    @property
+    def fill(self) -> str:
+        return CLUSTER_FILL if self.count > 1 else SINGLE_FILL
 
 
 @dataclass
 class Map:
     view_box: str
-    counties: list[CountyShape]
-    markers: list[Marker]
-    origin: tuple[float, float] | None
-    radius_px: float | None
     caption: str
+    counties: SafeString  # a link per county on the page; a titled shape in the image
+    markers: SafeString
+    origin: tuple[str, str] | None  # formatted for SVG attributes
+    radius_px: str | None
 
 
 def query_with(params: QueryDict, **changes) -> str:
@@ -63,40 +67,112 @@ def listing_url(kind: str, ref: str) -> str:
     return reverse("directory:assister", args=[ref])
 
 
-def _marker(cluster: Cluster, params: QueryDict, search_url: str) -> Marker:
-    radius = 7 + 2 * math.log2(cluster.count)
-    if cluster.count == 1:
-        label = _("%(name)s: open the listing") % {"name": cluster.name}
-        return Marker(cluster.x, cluster.y, radius, 1, listing_url(cluster.kind, cluster.ref), label)
-    label = ngettext(
-        "%(count)d listing near ZIP code %(zip)s: show it",
-        "%(count)d listings near ZIP code %(zip)s: show them",
-        cluster.count,
-    ) % {"count": cluster.count, "zip": cluster.zip_code}
-    href = search_url + query_with(params, place=cluster.zip_code, radius="5")
-    return Marker(cluster.x, cluster.y, radius, cluster.count, href, label)
+def _number(value: float) -> str:
+    return f"{value:.1f}"
 
 
-def build(*, criteria: Criteria | None, clusters: list[Cluster], params: QueryDict) -> Map:
+def _markers(clusters: list[Cluster], params: QueryDict, search_url: str) -> list[Marker]:
+    """A marker per cluster: one listing links to its page, several to a 5-mile search around them."""
+    zoom = search_url + query_with(params, place=None, radius=None)
+    zoom += "" if zoom.endswith("?") else "&"
+    open_listing = _("%(name)s: open the listing")
+    markers = []
+    # North to south, west to east: the order a sighted reader scans the map in.
+    for cluster in sorted(clusters, key=lambda c: (c.y, c.x)):
+        radius = 7 + 2 * math.log2(cluster.count)
+        if cluster.count == 1:
+            href = listing_url(cluster.kind, cluster.ref)
+            label = open_listing % {"name": cluster.name}
+        else:
+            href = f"{zoom}place={cluster.zip_code}&radius=5"
+            label = ngettext(
+                "%(count)d listing near ZIP code %(zip)s: show it",
+                "%(count)d listings near ZIP code %(zip)s: show them",
+                cluster.count,
+            ) % {"count": cluster.count, "zip": cluster.zip_code}
+        markers.append(Marker(cluster.x, cluster.y, radius, cluster.count, href, label))
+    return markers
+
+
+def _circle(marker: Marker) -> SafeString:
+    circle = format_html(
+        '<circle cx="{}" cy="{}" r="{}" fill="{}" stroke="#ffffff" stroke-width="1.5"/>',
+        _number(marker.x),
+        _number(marker.y),
+        _number(marker.r),
+        marker.fill,
+    )
+    if marker.count == 1:
+        return circle
+    count = format_html(
+        '<text x="{}" y="{}" dy="0.35em" text-anchor="middle" font-size="9" font-family="sans-serif" '
+        'fill="#ffffff" aria-hidden="true">{}</text>',
+        _number(marker.x),
+        _number(marker.y),
+        marker.count,
+    )
+    return circle + count
+
+
+def _county_links(params: QueryDict, search_url: str, selected: str) -> SafeString:
+    """A link per county: to the same search filtered by it (or, for the chosen one, unfiltered)."""
+    without_county = search_url + query_with(params, county=None)
+    joiner = "" if without_county.endswith("?") else "&"
+    show_who = _("%(name)s County: show who serves it")
+    chosen = _("%(name)s County (chosen): show every county")
+    links = []
+    for county in geo.county_map()["counties"]:
+        if county["fips"] == selected:
+            href, label, fill, current = without_county, chosen, CHOSEN_FILL, ' aria-current="true"'
+        else:
+            href, label, fill, current = f"{without_county}{joiner}county={county['fips']}", show_who, COUNTY_FILL, ""
+        links.append(
+            format_html(
+                '<a class="directory-map__county" href="{}" aria-label="{}"{}><title>{}</title>'
+                '<path d="{}" fill="{}" stroke="#71767a" stroke-width="0.6"/></a>',
+                href,
+                label % {"name": county["name"]},
+                SafeString(current),
+                county["name"],
+                county["d"],
+                fill,
+            )
+        )
+    return SafeString("".join(links))
+
+
+def _county_shapes(selected: str) -> SafeString:
+    return format_html_join(
+        "",
+        '<path d="{}" fill="{}" stroke="#71767a" stroke-width="0.6"><title>{}</title></path>',
+        (
+            (c["d"], CHOSEN_FILL if c["fips"] == selected else COUNTY_FILL, c["name"])
+            for c in geo.county_map()["counties"]
+        ),
+    )
+
+
+def build(*, criteria: Criteria | None, clusters: list[Cluster], params: QueryDict, image: bool = False) -> Map:
+    """The map for the search page (counties and markers are links) or, with `image`, as a picture."""
     data = geo.county_map()
     search_url = reverse("directory:search")
     selected = criteria.county if criteria else ""
-    counties = [
-        CountyShape(
-            fips=c["fips"],
-            name=c["name"],
-            d=c["d"],
-            href=search_url + query_with(params, county=None if c["fips"] == selected else c["fips"]),
-            selected=c["fips"] == selected,
+    markers = _markers(clusters, params, search_url)
+    if image:
+        counties = _county_shapes(selected)
+        marker_svg = format_html_join("", "<g><title>{}</title>{}</g>", ((m.label, _circle(m)) for m in markers))
+    else:
+        counties = _county_links(params, search_url, selected)
+        marker_svg = format_html_join(
+            "",
+            '<a class="directory-map__marker" href="{}" aria-label="{}"><title>{}</title>{}</a>',
+            ((m.href, m.label, m.label, _circle(m)) for m in markers),
         )
-        for c in data["counties"]
-    ]
-    # North to south, west to east: the order a sighted reader scans the map in.
-    markers = [_marker(cluster, params, search_url) for cluster in sorted(clusters, key=lambda c: (c.y, c.x))]
     origin = radius_px = None
     if criteria and criteria.place:
-        origin = geo.project(criteria.place.latitude, criteria.place.longitude)
-        radius_px = geo.miles_to_px(criteria.radius)
+        x, y = geo.project(criteria.place.latitude, criteria.place.longitude)
+        origin = (_number(x), _number(y))
+        radius_px = _number(geo.miles_to_px(criteria.radius))
     total = sum(c.count for c in clusters)
     caption = " ".join(
         [
@@ -112,9 +188,9 @@ def build(*, criteria: Criteria | None, clusters: list[Cluster], params: QueryDi
     )
     return Map(
         view_box=" ".join(str(v) for v in data["view_box"]),
+        caption=caption,
         counties=counties,
-        markers=markers,
+        markers=marker_svg,
         origin=origin,
         radius_px=radius_px,
-        caption=caption,
     )

@@ -1,27 +1,26 @@
 """Reads for the public directory: who is listed, the distance search, and the map's clusters.
 
-Only listings that may be shown *now* appear: the listed/certified tests below run on
-every search, so a suspension, expiry or decertification takes a listing off at once.
-A search costs at most four queries whatever the number of listings: the map's
-clusters (which also give the total), one page of references, and the full rows of
-that page's assisters and agencies. Reference data (languages, counties) comes from
-the cache.
+Only listings that may be shown *now* appear: who is listed is decided in every query,
+so a suspension, expiry or decertification takes a listing off at once. A search costs
+at most four queries whatever the number of listings: one statement (`directory.sql`)
+gives the map's clusters, the total and one page of references; then the full rows of
+that page's assisters and of its agencies (and, only for a page number past the end,
+one more for the last page). Reference data (languages, counties) comes from the cache.
 """
 
-import math
+import time
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Exists, F, FloatField, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import ASin, Cast, Concat, Cos, Least, Lower, Power, Radians, Sin, Sqrt
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Agency, AgencyKind, Assister, AssisterKind, Certification
+from certification.periods import today
 from certification.selectors import assisters_who_may_act, current_q
 from core.models import County, Language
 
-from . import geo
+from . import geo, sql
 from .geo import Place
 
 AGENCY = "agency"
@@ -34,24 +33,9 @@ KIND_LABELS = {
 }
 RADII = [5, 10, 25, 50, 100]
 DEFAULT_RADIUS = 25
-PAGE_SIZE = 20
-# The radius is inclusive: a listing exactly 25 miles away is within 25 miles, whatever
-# the last bits of floating-point arithmetic say.
-RADIUS_SLACK_MILES = 1e-6
+PAGE_SIZE = 10
 # Map markers closer than this (in map pixels) are drawn as one cluster.
 CLUSTER_PX = 14
-
-SERVICE_FIELDS = {
-    "individual": "serves_individual_market",
-    "shop": "serves_shop",
-    "public_programs": "serves_public_programs",
-}
-ACCESS_FIELDS = {
-    "wheelchair": "wheelchair_accessible",
-    "interpreters": "interpreters_available",
-    "asl": "asl_available",
-}
-HOURS_FIELDS = {"evenings": "open_evenings", "weekends": "open_weekends"}
 
 
 @dataclass(frozen=True)
@@ -69,19 +53,52 @@ class Criteria:
     accepting: bool = False
     name: str = ""
 
+    @property
+    def language_id(self) -> int | None:
+        """The chosen language's row id (0, which matches nothing, for a code we do not list)."""
+        if not self.language:
+            return None
+        return next((language.pk for language in languages() if language.code == self.language), 0)
+
+    @property
+    def county_id(self) -> int | None:
+        if not self.county:
+            return None
+        return next((county.pk for county in counties() if county.fips == self.county), 0)
+
 
 # --- Reference data ---------------------------------------------------------------------
 
-REFERENCE_CACHE_SECONDS = 600
+# Languages and counties change only with a migration. Each process keeps them for ten
+# minutes: a search reads them dozens of times, and even a local cache would unpickle
+# them each time.
+REFERENCE_SECONDS = 600
+_reference: dict[str, tuple[float, list]] = {}
+
+
+def _reference_rows(key: str, load) -> list:
+    now = time.monotonic()
+    kept = _reference.get(key)
+    if kept is None or kept[0] < now:
+        kept = (now + REFERENCE_SECONDS, load())
+        _reference[key] = kept
+    return kept[1]
+
+
+def reference_clear() -> None:
+    _reference.clear()
 
 
 def languages() -> list[Language]:
-    """Every language, from the cache (reference data changes only with a migration)."""
-    return cache.get_or_set("directory:languages:v1", lambda: list(Language.objects.all()), REFERENCE_CACHE_SECONDS)
+    return _reference_rows("languages", lambda: list(Language.objects.all()))
 
 
 def counties() -> list[County]:
-    return cache.get_or_set("directory:counties:v1", lambda: list(County.objects.all()), REFERENCE_CACHE_SECONDS)
+    return _reference_rows("counties", lambda: list(County.objects.all()))
+
+
+def languages_by_id() -> dict[int, Language]:
+    return _reference_rows("languages_by_id", lambda: {language.pk: language for language in languages()})
 
 
 # --- Who is listed ------------------------------------------------------------------------
@@ -106,81 +123,6 @@ def listed_agencies() -> QuerySet[Agency]:
 # --- The search -----------------------------------------------------------------------------
 
 
-def distance_miles(place: Place):
-    """Great-circle distance (haversine) from the place to the row's coordinates, in miles."""
-    lat0, lon0 = math.radians(place.latitude), math.radians(place.longitude)
-    half_dlat = (Radians(F("latitude")) - Value(lat0)) / Value(2.0)
-    half_dlon = (Radians(F("longitude")) - Value(lon0)) / Value(2.0)
-    inner = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(Radians(F("latitude"))) * Power(Sin(half_dlon), 2)
-    return Value(2 * geo.EARTH_RADIUS_MILES) * ASin(Sqrt(Least(Value(1.0), inner)), output_field=FloatField())
-
-
-def _common_filters(qs: QuerySet, criteria: Criteria, *, name_fields: list[str]) -> QuerySet:
-    flags = {SERVICE_FIELDS[s]: True for s in criteria.services}
-    flags |= {ACCESS_FIELDS[a]: True for a in criteria.access}
-    flags |= {HOURS_FIELDS[h]: True for h in criteria.hours}
-    if criteria.accepting:
-        flags["accepting_new_clients"] = True
-    qs = qs.filter(**flags)
-    if criteria.language:
-        qs = qs.filter(languages__code=criteria.language)
-    if criteria.county:
-        qs = qs.filter(counties__fips=criteria.county)
-    if criteria.name:
-        words = criteria.name.split()
-        for word in words:
-            qs = qs.filter(Q.create([(f"{f}__icontains", word) for f in name_fields], connector=Q.OR))
-    if criteria.place is not None:
-        lat_min, lat_max, lon_min, lon_max = geo.bounding_box(
-            criteria.place.latitude, criteria.place.longitude, criteria.radius
-        )
-        qs = qs.filter(latitude__range=(lat_min, lat_max), longitude__range=(lon_min, lon_max))
-        within = criteria.radius + RADIUS_SLACK_MILES
-        qs = qs.annotate(distance=distance_miles(criteria.place)).filter(distance__lte=within)
-    else:
-        qs = qs.annotate(distance=Value(None, output_field=FloatField()))
-    return qs
-
-
-COLUMNS = ("ref", "listing_kind", "sort_name", "display_name", "distance", "latitude", "longitude", "location_zip")
-
-
-def _assister_rows(criteria: Criteria) -> QuerySet:
-    qs = listed_assisters()
-    if criteria.kind:
-        qs = qs.filter(kind=criteria.kind)
-    qs = _common_filters(qs, criteria, name_fields=["legal_first_name", "legal_last_name", "agency__public_name"])
-    return qs.annotate(
-        ref=F("assister_id"),
-        listing_kind=F("kind"),
-        sort_name=Lower(Concat("legal_last_name", Value(" "), "legal_first_name")),
-        display_name=Concat("legal_first_name", Value(" "), "legal_last_name"),
-    ).values(*COLUMNS)
-
-
-def _agency_rows(criteria: Criteria) -> QuerySet:
-    qs = _common_filters(listed_agencies(), criteria, name_fields=["public_name"])
-    return qs.annotate(
-        ref=Cast("public_id", output_field=CharField()),
-        listing_kind=Value(AGENCY, output_field=CharField()),
-        sort_name=Lower("public_name"),
-        display_name=F("public_name"),
-    ).values(*COLUMNS)
-
-
-def matching(criteria: Criteria) -> QuerySet:
-    """One query's worth of (ref, kind, sort name, distance, position) rows for every match."""
-    branches = []
-    if criteria.kind != AGENCY:
-        branches.append(_assister_rows(criteria))
-    if criteria.kind in ("", AGENCY):
-        branches.append(_agency_rows(criteria))
-    combined = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
-    if criteria.place is not None:
-        return combined.order_by("distance", "sort_name", "ref")
-    return combined.order_by("sort_name", "ref")
-
-
 @dataclass
 class Cluster:
     count: int
@@ -194,36 +136,33 @@ class Cluster:
     y: float = 0.0
 
 
-CLUSTER_SELECT = (
-    "SELECT COUNT(*), AVG(m.latitude), AVG(m.longitude), MIN(m.ref), MIN(m.listing_kind), MIN(m.location_zip), "
-    "MIN(m.display_name)"
-)
-CLUSTER_GROUP = "GROUP BY FLOOR(m.latitude / %s), FLOOR(m.longitude / %s)"
-
-
-def clusters(criteria: Criteria) -> list[Cluster]:
-    """The matches grouped into map cells, in one query. Their counts add up to the total."""
+def _cells() -> tuple[float, float]:
+    """The size of a map cluster cell in degrees of latitude and longitude."""
     projection = geo.county_map()["projection"]
     cell_lat = CLUSTER_PX / projection["k"]
-    cell_lon = cell_lat / projection["cos_lat"]
-    rows = matching(criteria).order_by()
-    # The inner SQL is Django's own compilation, with every user value left in `params`.
-    sql, params = rows.query.sql_with_params()
-    wrapped = f"{CLUSTER_SELECT} FROM ({sql}) AS m {CLUSTER_GROUP}"
+    return cell_lat, cell_lat / projection["cos_lat"]
+
+
+def _run(query: sql.Query) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(wrapped, [*params, cell_lat, cell_lon])
-        found = [Cluster(*row) for row in cursor.fetchall()]
-    for cluster in found:
-        cluster.x, cluster.y = geo.project(cluster.latitude, cluster.longitude)
-    return found
+        cursor.execute(query.text, query.params)
+        return cursor.fetchall()
+
+
+def _page_rows(rows) -> list[dict]:
+    return [{"ref": ref, "listing_kind": kind, "distance": distance} for ref, kind, distance in rows]
 
 
 class Results:
-    """What Django's Paginator needs: the total (known from the clusters) and slices of matches."""
+    """What Django's Paginator needs: the total, and slices of the matches.
 
-    def __init__(self, criteria: Criteria, total: int):
-        self.criteria = criteria
-        self.total = total
+    The slice that `search()` already fetched (with the clusters, in the same query) costs
+    nothing more; any other slice (an out-of-range page number falls back to the last page)
+    costs one query.
+    """
+
+    def __init__(self, criteria: Criteria, total: int, offset: int, per_page: int, rows: list[dict]):
+        self.criteria, self.total, self.offset, self.per_page, self.rows = criteria, total, offset, per_page, rows
 
     def count(self) -> int:
         return self.total
@@ -232,7 +171,42 @@ class Results:
         return self.total
 
     def __getitem__(self, page: slice) -> list["Listing"]:
-        return hydrate(list(matching(self.criteria)[page]))
+        if page.start == self.offset and page.stop - page.start <= self.per_page:
+            rows = self.rows[: page.stop - page.start]
+        else:
+            query = sql.page_only(self.criteria, today(), limit=page.stop - page.start, offset=page.start)
+            rows = _page_rows(_run(query))
+        return hydrate(rows)
+
+
+@dataclass
+class SearchResult:
+    criteria: Criteria
+    clusters: list[Cluster]
+    total: int
+    results: Results
+
+
+def search(criteria: Criteria, *, page: int = 1, per_page: int | None = None) -> SearchResult:
+    """The map's clusters (whose counts add up to the total) and one page of results, in one query."""
+    per_page = PAGE_SIZE if per_page is None else per_page
+    offset = (max(page, 1) - 1) * per_page
+    cell_lat, cell_lon = _cells()
+    query = sql.clusters_and_page(
+        criteria, today(), cell_lat=cell_lat, cell_lon=cell_lon, limit=per_page, offset=offset
+    )
+    ((cells, page_rows),) = _run(query)
+    found = [Cluster(*cell) for cell in cells]
+    for cluster in found:
+        cluster.x, cluster.y = geo.project(cluster.latitude, cluster.longitude)
+    total = sum(c.count for c in found)
+    results = Results(criteria, total, offset, per_page, _page_rows(page_rows))
+    return SearchResult(criteria=criteria, clusters=found, total=total, results=results)
+
+
+def all_matches(criteria: Criteria, limit: int) -> list["Listing"]:
+    """Up to `limit` matches in search order, for the CSV download (three queries)."""
+    return hydrate(_page_rows(_run(sql.page_only(criteria, today(), limit=limit, offset=0))))
 
 
 @dataclass
@@ -275,6 +249,11 @@ class Listing:
         return self.kind == AGENCY
 
 
+# Never read for a public page (and the FEIN would be decrypted for nothing).
+PRIVATE_AGENCY_FIELDS = ["fein", "fein_hash", "legal_name", "agency_npn", "contract_number"]
+PRIVATE_ASSISTER_FIELDS = ["date_of_birth", "npn", *(f"agency__{name}" for name in PRIVATE_AGENCY_FIELDS)]
+
+
 def _with_language_ids(qs: QuerySet, through) -> QuerySet:
     from django.contrib.postgres.expressions import ArraySubquery
 
@@ -284,7 +263,7 @@ def _with_language_ids(qs: QuerySet, through) -> QuerySet:
 
 
 def _languages_of(profile) -> list[Language]:
-    by_id = {language.pk: language for language in languages()}
+    by_id = languages_by_id()
     found = [by_id[pk] for pk in profile.language_ids if pk in by_id]
     return sorted(found, key=lambda language: language.english_name)
 
@@ -295,10 +274,18 @@ def hydrate(rows: list[dict]) -> list[Listing]:
     agency_refs = [r["ref"] for r in rows if r["listing_kind"] == AGENCY]
     assisters, agencies = {}, {}
     if assister_refs:
-        qs = Assister.objects.filter(assister_id__in=assister_refs).select_related("agency", "location_county")
+        qs = (
+            Assister.objects.filter(assister_id__in=assister_refs)
+            .select_related("agency", "location_county")
+            .defer(*PRIVATE_ASSISTER_FIELDS)
+        )
         assisters = {a.assister_id: a for a in _with_language_ids(qs, Assister.languages.through)}
     if agency_refs:
-        qs = Agency.objects.filter(public_id__in=agency_refs).select_related("location_county")
+        qs = (
+            Agency.objects.filter(public_id__in=agency_refs)
+            .select_related("location_county")
+            .defer(*PRIVATE_AGENCY_FIELDS)
+        )
         agencies = {str(a.public_id): a for a in _with_language_ids(qs, Agency.languages.through)}
     listings = []
     for row in rows:
@@ -319,25 +306,16 @@ def hydrate(rows: list[dict]) -> list[Listing]:
     return listings
 
 
-@dataclass
-class SearchResult:
-    criteria: Criteria
-    clusters: list[Cluster]
-    total: int
-    results: Results
-
-
-def search(criteria: Criteria) -> SearchResult:
-    found = clusters(criteria)
-    total = sum(c.count for c in found)
-    return SearchResult(criteria=criteria, clusters=found, total=total, results=Results(criteria, total))
-
-
 # --- One listing ----------------------------------------------------------------------------
 
 
 def listed_assister(assister_id: str) -> Listing | None:
-    qs = listed_assisters().filter(assister_id=assister_id).select_related("agency", "location_county")
+    qs = (
+        listed_assisters()
+        .filter(assister_id=assister_id)
+        .select_related("agency", "location_county")
+        .defer(*PRIVATE_ASSISTER_FIELDS)
+    )
     assister = _with_language_ids(qs, Assister.languages.through).first()
     if assister is None:
         return None
@@ -351,7 +329,7 @@ def listed_assister(assister_id: str) -> Listing | None:
 
 
 def listed_agency(public_id) -> Listing | None:
-    qs = listed_agencies().filter(public_id=public_id).select_related("location_county")
+    qs = listed_agencies().filter(public_id=public_id).select_related("location_county").defer(*PRIVATE_AGENCY_FIELDS)
     agency = _with_language_ids(qs, Agency.languages.through).first()
     if agency is None:
         return None

@@ -6,7 +6,7 @@ No sign-in is needed. Nothing here writes: a visitor's search is not stored or a
 
 import csv
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -18,37 +18,52 @@ from .forms import SearchForm
 
 # A CSV is for a community organization's own list, not a copy of the whole directory.
 CSV_LIMIT = 2000
+# Far past the last page of any search; keeps the offset a small number.
+MAX_PAGE = 100_000
 
 
-def _page(request, results: selectors.Results):
+def _asked_page(request) -> tuple[str, int | None]:
+    """The page number asked for, as typed and as a number (None if it is not a page number)."""
+    asked = request.GET.get("page", "1")
+    try:
+        number = int(asked)
+    except ValueError:
+        return asked, None
+    if number < 1:
+        return asked, None
+    return asked, min(number, MAX_PAGE)
+
+
+def _page(asked: str, number: int | None, results: selectors.Results):
     """The requested page; a bad or out-of-range number gives the nearest page and says so."""
     paginator = Paginator(results, selectors.PAGE_SIZE)
-    asked = request.GET.get("page", "1")
     notice = ""
-    try:
-        page = paginator.page(asked)
-    except PageNotAnInteger:
-        page = paginator.page(1)
+    if number is None:
+        number = 1
         notice = _("“%(page)s” is not a page number, so this is the first page.") % {"page": asked[:10]}
-    except EmptyPage:
-        page = paginator.page(paginator.num_pages)
+    elif number > paginator.num_pages:
         if paginator.count:
             notice = _("There is no page %(page)s, so this is the last page, %(last)d.") % {
                 "page": asked[:10],
                 "last": paginator.num_pages,
             }
+        number = paginator.num_pages
+    page = paginator.page(number)
     page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return page, page_range, notice
 
 
 @require_safe
 def search(request):
+    """The search page. Without a query string it shows the form and the county map only: a list
+    of everyone in the state, by name, helps no one, and it is the most expensive search."""
     form = SearchForm(request.GET or None)
     context = {"form": form, "page": None, "notice": ""}
-    if not form.is_bound or form.is_valid():
-        criteria = form.criteria() if form.is_bound else selectors.Criteria()
-        found = selectors.search(criteria)
-        page, page_range, notice = _page(request, found.results)
+    if form.is_bound and form.is_valid():
+        criteria = form.criteria()
+        asked, number = _asked_page(request)
+        found = selectors.search(criteria, page=number or 1)
+        page, page_range, notice = _page(asked, number, found.results)
         context |= {
             "criteria": criteria,
             "total": found.total,
@@ -71,8 +86,8 @@ def map_svg(request):
     """The map alone, as an SVG image (to print, or to put on a community organization's page)."""
     form = SearchForm(request.GET or None)
     criteria = form.criteria() if form.is_bound and form.is_valid() else selectors.Criteria()
-    clusters = selectors.clusters(criteria)
-    context = {"map": maps.build(criteria=criteria, clusters=clusters, params=request.GET)}
+    clusters = selectors.search(criteria, per_page=0).clusters
+    context = {"map": maps.build(criteria=criteria, clusters=clusters, params=request.GET, image=True)}
     return render(request, "directory/map.svg", context, content_type="image/svg+xml; charset=utf-8")
 
 
@@ -89,7 +104,7 @@ def results_csv(request):
         errors = [f"{form.fields[name].label}: {' '.join(messages)}" for name, messages in form.errors.items()]
         return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
     criteria = form.criteria() if form.is_bound else selectors.Criteria()
-    rows = selectors.hydrate(list(selectors.matching(criteria)[:CSV_LIMIT]))
+    rows = selectors.all_matches(criteria, CSV_LIMIT)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mnsure-assisters.csv"'
     writer = csv.writer(response)

@@ -1,7 +1,7 @@
 """Directory listings built through the certification services, as assisters and agencies make them."""
 
 from certification import services
-from certification.models import AssisterKind
+from certification.models import AssisterKind, MembershipRole
 from certification.tests.factories import make_assister
 from core.models import County, Language
 
@@ -20,7 +20,8 @@ def list_assister(kind=AssisterKind.BROKER, *, assister=None, languages=("en",),
 
 def list_agency(agency, **fields):
     profile = {"directory_opt_in": True, **fields}
-    return services.agency_update(agency=agency, actor=agency.admin_user, fields=profile)
+    admin = agency.memberships.filter(role=MembershipRole.ADMIN).first().user
+    return services.agency_update(agency=agency, actor=admin, fields=profile)
 
 
 def office(zip_code: str, city: str = "Town") -> dict:

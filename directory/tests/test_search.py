@@ -186,11 +186,23 @@ def test_a_navigator_organization_is_listed_only_with_a_listed_navigator(client)
     assert set(names(search(client, place="55802"))) == {org.public_name, navigator.full_name}
 
 
-def test_without_a_place_everyone_listed_is_shown_by_name(client, listings):
-    response = search(client)
+def test_without_a_place_everyone_who_matches_is_shown_by_name(client, listings):
+    response = search(client, access="asl")
+    assert names(response) == [listings["asl"].full_name]
+    response = search(client, kind="broker")
     assert names(response) == sorted(names(response), key=lambda n: n.split()[-1].lower())
-    assert response.context["total"] == len(listings)
+    assert response.context["total"] == 3
     assert "Enter a ZIP code or city to see who is nearest" in response.content.decode()
+
+
+def test_the_bare_page_asks_for_a_place_and_searches_nothing(client, listings, django_assert_max_num_queries):
+    search(client)
+    with django_assert_max_num_queries(0):
+        response = search(client)
+    body = response.content.decode()
+    assert "Enter your ZIP code or city to see who can help you" in body
+    assert body.count('class="directory-map__county"') == 87
+    assert 'class="directory-map__marker"' not in body
 
 
 # --- Who is listed ------------------------------------------------------------------------------
