@@ -45,6 +45,7 @@ from certification.models import (
 from core.models import County, Language
 from directory import geo
 from directory.selectors import listed_agencies, listed_assisters
+from directory.services import listings_refresh
 
 from .build import (
     ASSISTER_KIND,
@@ -682,6 +683,8 @@ def build_listings(scale: Scale, people: dict, now, using: str = "default") -> d
             connection, model.counties.through, [owner, "county"], ((i, pk) for i, _l, ids in mine for pk in ids)
         )
 
+    # Who is listed today, as the certification services would have left it (directory.services).
+    listings_refresh()
     all_agencies, all_assisters = old_agencies + agencies, old_assisters + assisters
     by_county = Counter(x.location_county_id for x in all_agencies + all_assisters)
     name_of_pk = {pk: geography.names[fips] for fips, pk in county_pk.items()}

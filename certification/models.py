@@ -99,6 +99,10 @@ class DirectoryProfile(models.Model):
     location_county = models.ForeignKey(
         County, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # The last day the directory shows this listing, as of the last change (None: not listed).
+    # Kept by directory.services.listings_refresh in the same transaction as every change that
+    # matters; expiry needs no write because the search compares it with today.
+    listed_until = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -125,7 +129,7 @@ class Agency(DirectoryProfile):
         indexes = [
             models.Index(fields=["legal_name"], name="cert_agency_legal_name"),
             models.Index(
-                fields=["latitude", "longitude"], name="cert_agency_listed_at", condition=Q(directory_opt_in=True)
+                fields=["latitude", "longitude"], name="cert_agency_listed_at", condition=Q(listed_until__isnull=False)
             ),
         ]
 
@@ -190,7 +194,9 @@ class Assister(DirectoryProfile):
             models.Index(fields=["legal_last_name", "legal_first_name"], name="cert_assister_name"),
             models.Index(fields=["npn"], name="cert_assister_npn"),
             models.Index(
-                fields=["latitude", "longitude"], name="cert_assister_listed_at", condition=Q(directory_opt_in=True)
+                fields=["latitude", "longitude"],
+                name="cert_assister_listed_at",
+                condition=Q(listed_until__isnull=False),
             ),
         ]
         constraints = [

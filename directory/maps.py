@@ -8,12 +8,13 @@ links and up to a few hundred markers, and rendering them element by element thr
 template engine cost more than the whole search query.
 """
 
+import functools
 import math
 from dataclasses import dataclass
+from html import escape
 
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -94,61 +95,53 @@ def _markers(clusters: list[Cluster], params: QueryDict, search_url: str) -> lis
     return markers
 
 
-def _circle(marker: Marker) -> SafeString:
-    circle = format_html(
-        '<circle cx="{}" cy="{}" r="{}" fill="{}" stroke="#ffffff" stroke-width="1.5"/>',
-        _number(marker.x),
-        _number(marker.y),
-        _number(marker.r),
-        marker.fill,
+def _circle(marker: Marker) -> str:
+    """Numbers and fixed colours only: nothing to escape."""
+    x, y = _number(marker.x), _number(marker.y)
+    circle = (
+        f'<circle cx="{x}" cy="{y}" r="{_number(marker.r)}" fill="{marker.fill}" stroke="#ffffff" stroke-width="1.5"/>'
     )
     if marker.count == 1:
         return circle
-    count = format_html(
-        '<text x="{}" y="{}" dy="0.35em" text-anchor="middle" font-size="9" font-family="sans-serif" '
-        'fill="#ffffff" aria-hidden="true">{}</text>',
-        _number(marker.x),
-        _number(marker.y),
-        marker.count,
+    return circle + (
+        f'<text x="{x}" y="{y}" dy="0.35em" text-anchor="middle" font-size="9" font-family="sans-serif" '
+        f'fill="#ffffff" aria-hidden="true">{int(marker.count)}</text>'
     )
-    return circle + count
+
+
+@functools.cache
+def _escaped_counties() -> list[tuple[str, str, str]]:
+    """(FIPS, escaped name, escaped path data) of each county: constants, escaped once per process."""
+    return [(c["fips"], escape(c["name"]), escape(c["d"])) for c in geo.county_map()["counties"]]
 
 
 def _county_links(params: QueryDict, search_url: str, selected: str) -> SafeString:
     """A link per county: to the same search filtered by it (or, for the chosen one, unfiltered)."""
-    without_county = search_url + query_with(params, county=None)
-    joiner = "" if without_county.endswith("?") else "&"
-    show_who = _("%(name)s County: show who serves it")
-    chosen = _("%(name)s County (chosen): show every county")
+    without_county = escape(search_url + query_with(params, county=None))
+    joiner = "" if without_county.endswith("?") else "&amp;"
+    show_who = escape(_("%(name)s County: show who serves it"))
+    chosen = escape(_("%(name)s County (chosen): show every county"))
     links = []
-    for county in geo.county_map()["counties"]:
-        if county["fips"] == selected:
+    for fips, name, d in _escaped_counties():
+        if fips == selected:
             href, label, fill, current = without_county, chosen, CHOSEN_FILL, ' aria-current="true"'
         else:
-            href, label, fill, current = f"{without_county}{joiner}county={county['fips']}", show_who, COUNTY_FILL, ""
+            href, label, fill, current = f"{without_county}{joiner}county={fips}", show_who, COUNTY_FILL, ""
+        # Every part is escaped above (the translated label before the name, itself escaped, goes in).
         links.append(
-            format_html(
-                '<a class="directory-map__county" href="{}" aria-label="{}"{}><title>{}</title>'
-                '<path d="{}" fill="{}" stroke="#71767a" stroke-width="0.6"/></a>',
-                href,
-                label % {"name": county["name"]},
-                SafeString(current),
-                county["name"],
-                county["d"],
-                fill,
-            )
+            f'<a class="directory-map__county" href="{href}" aria-label="{label % {"name": name}}"{current}>'
+            f'<title>{name}</title><path d="{d}" fill="{fill}" stroke="#71767a" stroke-width="0.6"/></a>'
         )
     return SafeString("".join(links))
 
 
 def _county_shapes(selected: str) -> SafeString:
-    return format_html_join(
-        "",
-        '<path d="{}" fill="{}" stroke="#71767a" stroke-width="0.6"><title>{}</title></path>',
-        (
-            (c["d"], CHOSEN_FILL if c["fips"] == selected else COUNTY_FILL, c["name"])
-            for c in geo.county_map()["counties"]
-        ),
+    return SafeString(
+        "".join(
+            f'<path d="{d}" fill="{CHOSEN_FILL if fips == selected else COUNTY_FILL}" stroke="#71767a" '
+            f'stroke-width="0.6"><title>{name}</title></path>'
+            for fips, name, d in _escaped_counties()
+        )
     )
 
 
@@ -160,13 +153,13 @@ def build(*, criteria: Criteria | None, clusters: list[Cluster], params: QueryDi
     markers = _markers(clusters, params, search_url)
     if image:
         counties = _county_shapes(selected)
-        marker_svg = format_html_join("", "<g><title>{}</title>{}</g>", ((m.label, _circle(m)) for m in markers))
+        marker_svg = "".join(f"<g><title>{escape(m.label)}</title>{_circle(m)}</g>" for m in markers)
     else:
         counties = _county_links(params, search_url, selected)
-        marker_svg = format_html_join(
-            "",
-            '<a class="directory-map__marker" href="{}" aria-label="{}"><title>{}</title>{}</a>',
-            ((m.href, m.label, m.label, _circle(m)) for m in markers),
+        marker_svg = "".join(
+            f'<a class="directory-map__marker" href="{escape(m.href)}" aria-label="{escape(m.label)}">'
+            f"<title>{escape(m.label)}</title>{_circle(m)}</a>"
+            for m in markers
         )
     origin = radius_px = None
     if criteria and criteria.place:
@@ -190,7 +183,7 @@ def build(*, criteria: Criteria | None, clusters: list[Cluster], params: QueryDi
         view_box=" ".join(str(v) for v in data["view_box"]),
         caption=caption,
         counties=counties,
-        markers=marker_svg,
+        markers=SafeString(marker_svg),  # every text in it escaped above
         origin=origin,
         radius_px=radius_px,
     )

@@ -1,18 +1,19 @@
 """Reads for the public directory: who is listed, the distance search, and the map's clusters.
 
 Only listings that may be shown *now* appear: who is listed is decided in every query,
-so a suspension, expiry or decertification takes a listing off at once. A search costs
-at most four queries whatever the number of listings: one statement (`directory.sql`)
-gives the map's clusters, the total and one page of references; then the full rows of
-that page's assisters and of its agencies (and, only for a page number past the end,
-one more for the last page). Reference data (languages, counties) comes from the cache.
+so a suspension, expiry or decertification takes a listing off at once. A search is one
+query whatever the number of listings: one statement (`directory.sql`) gives the map's
+clusters, the total and one page of listings with their full public rows (and, only for
+a page number past the end, one more for the last page). Reference data (languages, counties) comes from the cache.
 """
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Agency, AgencyKind, Assister, AssisterKind, Certification
@@ -31,6 +32,17 @@ KIND_LABELS = {
     AssisterKind.CAC: _("Certified application counselor"),
     AGENCY: _("Agency or organization"),
 }
+# What a listing says it helps with, and its accessibility, in the order shown.
+SERVICE_LABELS = [
+    ("serves_individual_market", _("individual and family plans")),
+    ("serves_shop", _("small employers (SHOP)")),
+    ("serves_public_programs", _("Medical Assistance and MinnesotaCare")),
+]
+ACCESS_LABELS = [
+    ("wheelchair_accessible", _("wheelchair accessible")),
+    ("interpreters_available", _("interpreters available")),
+    ("asl_available", _("American Sign Language")),
+]
 RADII = [5, 10, 25, 50, 100]
 DEFAULT_RADIUS = 25
 PAGE_SIZE = 10
@@ -149,10 +161,6 @@ def _run(query: sql.Query) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _page_rows(rows) -> list[dict]:
-    return [{"ref": ref, "listing_kind": kind, "distance": distance} for ref, kind, distance in rows]
-
-
 class Results:
     """What Django's Paginator needs: the total, and slices of the matches.
 
@@ -161,7 +169,7 @@ class Results:
     costs one query.
     """
 
-    def __init__(self, criteria: Criteria, total: int, offset: int, per_page: int, rows: list[dict]):
+    def __init__(self, criteria: Criteria, total: int, offset: int, per_page: int, rows: list["Listing"]):
         self.criteria, self.total, self.offset, self.per_page, self.rows = criteria, total, offset, per_page, rows
 
     def count(self) -> int:
@@ -172,11 +180,9 @@ class Results:
 
     def __getitem__(self, page: slice) -> list["Listing"]:
         if page.start == self.offset and page.stop - page.start <= self.per_page:
-            rows = self.rows[: page.stop - page.start]
-        else:
-            query = sql.page_only(self.criteria, today(), limit=page.stop - page.start, offset=page.start)
-            rows = _page_rows(_run(query))
-        return hydrate(rows)
+            return self.rows[: page.stop - page.start]
+        query = sql.page_only(self.criteria, today(), limit=page.stop - page.start, offset=page.start)
+        return listings_from(_run(query)[0][0])
 
 
 @dataclass
@@ -200,13 +206,13 @@ def search(criteria: Criteria, *, page: int = 1, per_page: int | None = None) ->
     for cluster in found:
         cluster.x, cluster.y = geo.project(cluster.latitude, cluster.longitude)
     total = sum(c.count for c in found)
-    results = Results(criteria, total, offset, per_page, _page_rows(page_rows))
+    results = Results(criteria, total, offset, per_page, listings_from(page_rows))
     return SearchResult(criteria=criteria, clusters=found, total=total, results=results)
 
 
 def all_matches(criteria: Criteria, limit: int) -> list["Listing"]:
-    """Up to `limit` matches in search order, for the CSV download (three queries)."""
-    return hydrate(_page_rows(_run(sql.page_only(criteria, today(), limit=limit, offset=0))))
+    """Up to `limit` matches in search order, with their full rows, in one query (the CSV download)."""
+    return listings_from(_run(sql.page_only(criteria, today(), limit=limit, offset=0))[0][0])
 
 
 @dataclass
@@ -240,6 +246,25 @@ class Listing:
             return self.assister.address
         return (self.agency.street, self.agency.city, self.agency.state, self.agency.zip_code)
 
+    @cached_property
+    def address_line(self) -> str:
+        street, city, state, zip_code = self.address
+        return f"{street + ', ' if street else ''}{city}, {state} {zip_code}"
+
+    @cached_property
+    def url(self) -> str:
+        return reverse("directory:agency" if self.is_agency else "directory:assister", args=[self.ref])
+
+    @property
+    def services(self) -> list[str]:
+        profile = self.profile
+        return [str(label) for name, label in SERVICE_LABELS if getattr(profile, name)]
+
+    @property
+    def accessibility(self) -> list[str]:
+        profile = self.profile
+        return [str(label) for name, label in ACCESS_LABELS if getattr(profile, name)]
+
     @property
     def kind_label(self) -> str:
         return KIND_LABELS[self.kind]
@@ -268,38 +293,38 @@ def _languages_of(profile) -> list[Language]:
     return sorted(found, key=lambda language: language.english_name)
 
 
-def hydrate(rows: list[dict]) -> list[Listing]:
-    """Full rows for one page of matches: one query for its assisters, one for its agencies."""
-    assister_refs = [r["ref"] for r in rows if r["listing_kind"] != AGENCY]
-    agency_refs = [r["ref"] for r in rows if r["listing_kind"] == AGENCY]
-    assisters, agencies = {}, {}
-    if assister_refs:
-        qs = (
-            Assister.objects.filter(assister_id__in=assister_refs)
-            .select_related("agency", "location_county")
-            .defer(*PRIVATE_ASSISTER_FIELDS)
-        )
-        assisters = {a.assister_id: a for a in _with_language_ids(qs, Assister.languages.through)}
-    if agency_refs:
-        qs = (
-            Agency.objects.filter(public_id__in=agency_refs)
-            .select_related("location_county")
-            .defer(*PRIVATE_AGENCY_FIELDS)
-        )
-        agencies = {str(a.public_id): a for a in _with_language_ids(qs, Agency.languages.through)}
+def _counties_by_id() -> dict[int, County]:
+    return _reference_rows("counties_by_id", lambda: {county.pk: county for county in counties()})
+
+
+def _instance(model, row: dict):
+    """An unsaved-looking model instance from a JSON row of public columns (directory.sql)."""
+    language_ids = row.pop("language_ids")
+    instance = model(**row)
+    instance.language_ids = language_ids
+    instance.location_county = _counties_by_id().get(row["location_county_id"])
+    instance._state.adding, instance._state.db = False, "default"
+    return instance
+
+
+def listings_from(rows: list) -> list[Listing]:
+    """Listings from the page rows of `directory.sql` (ref, kind, distance, assister row, agency row)."""
     listings = []
-    for row in rows:
-        assister, agency = assisters.get(row["ref"]), agencies.get(row["ref"])
+    for ref, kind, distance, assister_row, agency_row in rows:
+        if agency_row is None or (kind != AGENCY and assister_row is None):
+            continue  # delisted while the statement ran
+        agency = _instance(Agency, agency_row)
+        assister = _instance(Assister, assister_row) if kind != AGENCY else None
+        if assister is not None:
+            assister.agency = agency
         profile = assister or agency
-        if profile is None:  # delisted between the two queries
-            continue
         listings.append(
             Listing(
-                kind=row["listing_kind"],
-                ref=row["ref"],
-                distance=row["distance"],
+                kind=kind,
+                ref=ref,
+                distance=distance,
                 assister=assister,
-                agency=agency,
+                agency=None if assister else agency,
                 languages=_languages_of(profile),
             )
         )

@@ -2,11 +2,13 @@
 clusters and one page of results, computed from a single pass over the matching listings.
 
 Why SQL rather than the ORM: the search is the directory's hot path (issue: p95 ≤ 30 ms at
-20,000 listings). Compiling the equivalent ORM union twice cost more than running it, and
-the ORM cannot return the clusters and the page from one materialized set of matches.
+20,000 listings). Compiling the equivalent ORM union cost more than running it, and the ORM
+cannot return the clusters and the page, with its full rows, from one materialized set of
+matches.
 
-Who is listed here must match `selectors.listed_assisters()` and `listed_agencies()` (the
-ORM definitions the listing pages use); `tests/test_sql_matches_orm.py` checks that they
+Who is listed is the row's `listed_until` (kept by `directory.services`); it must match
+`selectors.listed_assisters()` and `listed_agencies()`, which the listing pages use and which
+compute it live from the certifications; `tests/test_sql_matches_orm.py` checks that they
 agree in every state that matters. Only fixed fragments and table names are put into the
 text; every value typed by a visitor is a query parameter.
 """
@@ -14,59 +16,20 @@ text; every value typed by a visitor is a query parameter.
 import math
 from dataclasses import dataclass, field
 
-from certification.models import Agency, AgencyKind, AgencyMembership, Assister, AssisterKind, Certification, Status
+from certification.models import Agency, Assister
 
 from . import geo
 
 ASSISTER = Assister._meta.db_table
 AGENCY_TABLE = Agency._meta.db_table
-CERTIFICATION = Certification._meta.db_table
-MEMBERSHIP = AgencyMembership._meta.db_table
 ASSISTER_LANGUAGES = Assister.languages.through._meta.db_table
 AGENCY_LANGUAGES = Agency.languages.through._meta.db_table
 ASSISTER_COUNTIES = Assister.counties.through._meta.db_table
 AGENCY_COUNTIES = Agency.counties.through._meta.db_table
 
-APPROVED = Status.APPROVED.value
 # The radius is inclusive: a listing exactly 25 miles away is within 25 miles, whatever
 # the last bits of floating-point arithmetic say.
 RADIUS_SLACK_MILES = 1e-6
-
-
-def _certified(column: str, alias: str) -> str:
-    """An approved certification of the row in `column` whose period includes the day parameter."""
-    return (
-        f"EXISTS (SELECT 1 FROM {CERTIFICATION} {alias} WHERE {alias}.{column} "
-        f"AND {alias}.status = '{APPROVED}' AND {alias}.valid_from <= %(day)s AND {alias}.valid_until >= %(day)s)"
-    )
-
-
-def _may_act(a: str, *, few: bool) -> str:
-    """The assister in alias `a` may act today: certified, agency certified, still a member (cf.
-    certification.selectors.assisters_who_may_act).
-
-    `few`: the rows to check are already narrowed to a place, so check each with index probes
-    (the open membership is one probe of a partial unique index, written as a scalar subquery
-    so the planner cannot turn it into a scan of every membership). Otherwise, statewide, let
-    the planner join whole sets.
-    """
-    if few:
-        member = (
-            f"(SELECT {a}_m.agency_id FROM {MEMBERSHIP} {a}_m WHERE {a}_m.user_id = {a}.user_id "
-            f"AND {a}_m.ended_at IS NULL LIMIT 1) = {a}.agency_id"
-        )
-    else:
-        member = (
-            f"EXISTS (SELECT 1 FROM {MEMBERSHIP} {a}_m WHERE {a}_m.user_id = {a}.user_id "
-            f"AND {a}_m.agency_id = {a}.agency_id AND {a}_m.ended_at IS NULL)"
-        )
-    return " AND ".join(
-        [
-            _certified(f"assister_id = {a}.id", f"{a}_c"),
-            _certified(f"agency_id = {a}.agency_id", f"{a}_ac"),
-            member,
-        ]
-    )
 
 
 # Haversine on the sphere, with the searched point's trigonometry passed in as parameters.
@@ -105,7 +68,8 @@ class Query:
 
 def _filters(criteria, t: str, *, languages_table: str, counties_table: str, owner: str, params: dict) -> list[str]:
     """The WHERE conditions every listing of either table must meet for this search."""
-    where = [f"{t}.directory_opt_in", f"{t}.latitude IS NOT NULL"]
+    # Listed today (see directory.services): opted in, placed, member, certified with the agency.
+    where = [f"{t}.listed_until >= %(day)s"]
     for names, columns in (
         (criteria.services, SERVICE_COLUMNS),
         (criteria.access, ACCESS_COLUMNS),
@@ -157,20 +121,13 @@ def _assister_branch(criteria, params: dict) -> str:
         params["_words"] = criteria.name.split()
         agency_name = f"(SELECT ag.public_name FROM {AGENCY_TABLE} ag WHERE ag.id = a.agency_id)"
         where += _name_condition(["a.legal_first_name", "a.legal_last_name", agency_name], params)
-    # The place and profile filters first (OFFSET 0 keeps the planner from merging the two
-    # levels), then "may act today" on the few rows left: three index probes per row, where a
-    # plan over the whole membership table cost most of the search.
-    candidates = (
-        "SELECT a.id, a.user_id, a.agency_id, a.assister_id, a.kind, a.legal_first_name, a.legal_last_name, "
-        f"a.latitude, a.longitude, a.location_zip FROM {ASSISTER} a WHERE " + " AND ".join(where) + " OFFSET 0"
-    )
     distance = DISTANCE.format(t="a") if criteria.place is not None else "NULL::double precision"
     return (
         f"SELECT a.assister_id AS ref, a.kind AS kind, "
         f"lower(a.legal_last_name || ' ' || a.legal_first_name) AS sort_name, "
         f"a.legal_first_name || ' ' || a.legal_last_name AS display_name, "
         f"a.latitude, a.longitude, a.location_zip, {distance} AS distance "
-        f"FROM ({candidates}) a WHERE {_may_act('a', few=criteria.place is not None)}"
+        f"FROM {ASSISTER} a WHERE " + " AND ".join(where)
     )
 
 
@@ -178,12 +135,6 @@ def _agency_branch(criteria, params: dict) -> str:
     where = _filters(
         criteria, "g", languages_table=AGENCY_LANGUAGES, counties_table=AGENCY_COUNTIES, owner="agency", params=params
     )
-    where.append(_certified("agency_id = g.id", "g_c"))
-    listed_navigator = (
-        f"EXISTS (SELECT 1 FROM {ASSISTER} n WHERE n.agency_id = g.id AND n.kind = '{AssisterKind.NAVIGATOR.value}' "
-        f"AND n.directory_opt_in AND n.latitude IS NOT NULL AND {_may_act('n', few=True)})"
-    )
-    where.append(f"(g.kind <> '{AgencyKind.NAVIGATOR_ORG.value}' OR {listed_navigator})")
     if criteria.name:
         params["_words"] = criteria.name.split()
         where += _name_condition(["g.public_name"], params)
@@ -219,15 +170,99 @@ def matches(criteria, day) -> Query:
             "cos_lat0": math.cos(lat0),
             "within": criteria.radius + RADIUS_SLACK_MILES,
         }
-        text = f"SELECT * FROM ({text}) AS u WHERE u.distance <= %(within)s"
+        # OFFSET 0 keeps the distance test out of the scans: the distance is then worked out only
+        # for rows that passed the cheaper box, flag and language tests.
+        text = f"SELECT * FROM ({text} OFFSET 0) AS u WHERE u.distance <= %(within)s"
     return Query(text, params)
+
+
+# The columns a public listing shows (never the FEIN, date of birth or license numbers).
+PROFILE_COLUMNS = [
+    "public_phone",
+    "public_email",
+    "website",
+    "serves_individual_market",
+    "serves_shop",
+    "serves_public_programs",
+    "hours",
+    "open_evenings",
+    "open_weekends",
+    "appointment_required",
+    "wheelchair_accessible",
+    "interpreters_available",
+    "asl_available",
+    "accepting_new_clients",
+    "directory_opt_in",
+    "latitude",
+    "longitude",
+    "location_zip",
+    "location_county_id",
+]
+ASSISTER_COLUMNS = [
+    "id",
+    "agency_id",
+    "kind",
+    "assister_id",
+    "legal_first_name",
+    "legal_last_name",
+    "office_street",
+    "office_city",
+    "office_zip",
+    *PROFILE_COLUMNS,
+]
+AGENCY_COLUMNS = [
+    "id",
+    "public_id",
+    "kind",
+    "public_name",
+    "street",
+    "city",
+    "state",
+    "zip_code",
+    "phone",
+    *PROFILE_COLUMNS,
+]
+
+
+def _row_json(table: str, alias: str, columns: list[str], languages_table: str, owner: str, where: str) -> str:
+    """One row of `table` as a JSON object of `columns`, with its language ids."""
+    pairs = ", ".join(f"'{c}', {alias}.{c}" for c in columns)
+    languages = f"ARRAY(SELECT x.language_id FROM {languages_table} x WHERE x.{owner}_id = {alias}.id)"
+    return f"(SELECT json_build_object({pairs}, 'language_ids', {languages}) FROM {table} {alias} WHERE {where})"
+
+
+# For each row of a `page` relation (ref, kind, distance, sort_name): the listing's full public row,
+# and its agency's (an assister's agency, or the agency listed).
+PAGE_ROWS = (
+    "SELECT coalesce(json_agg(json_build_array(p.ref, p.kind, p.distance, r.assister, r.agency) "
+    "ORDER BY p.distance, p.sort_name, p.ref), '[]') FROM page p CROSS JOIN LATERAL (SELECT "
+    + _row_json(
+        ASSISTER,
+        "pa",
+        ASSISTER_COLUMNS,
+        ASSISTER_LANGUAGES,
+        "assister",
+        "p.kind <> 'agency' AND pa.assister_id = p.ref",
+    )
+    + " AS assister, "
+    + _row_json(
+        AGENCY_TABLE,
+        "pg",
+        AGENCY_COLUMNS,
+        AGENCY_LANGUAGES,
+        "agency",
+        f"pg.id = CASE WHEN p.kind = 'agency' THEN (SELECT g2.id FROM {AGENCY_TABLE} g2 WHERE g2.public_id = p.ref::uuid) "
+        f"ELSE (SELECT a2.agency_id FROM {ASSISTER} a2 WHERE a2.assister_id = p.ref) END",
+    )
+    + " AS agency) r"
+)
 
 
 def clusters_and_page(criteria, day, *, cell_lat: float, cell_lon: float, limit: int, offset: int) -> Query:
     """One statement: the matches once (materialized), grouped into map cells, and one page of them.
 
     Returns one row of two JSON arrays: cells (count, lat, lon, ref, kind, zip, name) and the
-    page (ref, kind, distance), nearest first then by name.
+    page (ref, kind, distance, assister row, agency row), nearest first then by name.
     """
     inner = matches(criteria, day)
     params = inner.params | {"cell_lat": cell_lat, "cell_lon": cell_lon, "limit": limit, "offset": offset}
@@ -239,16 +274,16 @@ def clusters_and_page(criteria, day, *, cell_lat: float, cell_lon: float, limit:
         "page AS (SELECT m.ref, m.kind, m.distance, m.sort_name FROM m "
         "ORDER BY m.distance, m.sort_name, m.ref LIMIT %(limit)s OFFSET %(offset)s) "
         "SELECT (SELECT coalesce(json_agg(json_build_array(n, lat, lon, ref, kind, zip, name)), '[]') FROM cells), "
-        "(SELECT coalesce(json_agg(json_build_array(ref, kind, distance) ORDER BY distance, sort_name, ref), '[]') "
-        "FROM page)"
+        f"({PAGE_ROWS})"
     )
     return Query(text, params)
 
 
 def page_only(criteria, day, *, limit: int, offset: int) -> Query:
+    """One page of matches with their full rows (as in `clusters_and_page`), without the clusters."""
     inner = matches(criteria, day)
     text = (
-        f"SELECT m.ref, m.kind, m.distance FROM ({inner.text}) AS m "
-        "ORDER BY m.distance, m.sort_name, m.ref LIMIT %(limit)s OFFSET %(offset)s"
+        f"WITH page AS (SELECT m.ref, m.kind, m.distance, m.sort_name FROM ({inner.text}) AS m "
+        f"ORDER BY m.distance, m.sort_name, m.ref LIMIT %(limit)s OFFSET %(offset)s) SELECT ({PAGE_ROWS})"
     )
     return Query(text, inner.params | {"limit": limit, "offset": offset})

@@ -17,6 +17,7 @@ from audit.models import Action
 from audit.services import audit_record
 from core.models import County
 from directory.geo import locate_zip
+from directory.services import listings_refresh
 
 from .. import tasks
 from ..models import (
@@ -131,6 +132,7 @@ def agency_update(*, agency: Agency, actor: User, fields: dict, request: HttpReq
         _locate_assisters_at_agency_address(agency)
         for name, value in m2m.items():
             getattr(agency, name).set(value)
+        listings_refresh(agency_ids=[agency.pk])
         audit_record(
             action=Action.AGENCY_UPDATED,
             actor=actor,
@@ -160,6 +162,7 @@ def assister_update_profile(
                     setattr(assister, name, getattr(assister.agency, name))
             located = LOCATION_FIELDS
         assister.save(update_fields=[*fields, *located])
+        listings_refresh(agency_ids=[assister.agency_id])
         for name, value in m2m.items():
             getattr(assister, name).set(value)
         audit_record(
@@ -366,3 +369,4 @@ def membership_end(*, membership: AgencyMembership, actor: User, request: HttpRe
         assister = Assister.objects.filter(user=membership.user).first()
         if assister is not None:
             assister_access_lost(assister=assister, reason="removed_from_agency", actor=actor, request=request)
+            listings_refresh(agency_ids=[membership.agency_id])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from directory.services import listings_refresh
 
 from .. import tasks
 from ..models import (
@@ -69,6 +70,8 @@ ACTION_VERBS = {
 }
 STAFF_DECISIONS = [action for action, spec in TRANSITIONS.items() if spec[3] == "staff" and action != "start_review"]
 # Decisions that cut (or restore) access to clients.
+# Only approvals put a listing in the directory; any move into or out of them may change it.
+DIRECTORY_STATUSES = {Status.APPROVED}
 ACCESS_LOST = {"suspend", "decertify", "expire"}
 
 
@@ -161,6 +164,9 @@ def _transition(
         )
         if action in ACCESS_LOST or action in ("reinstate", "approve"):
             _access_changed(certification, action=action, actor=actor, request=request)
+        if to_status in DIRECTORY_STATUSES or from_status in DIRECTORY_STATUSES:
+            agency_id = certification.agency_id or certification.assister.agency_id
+            listings_refresh(agency_ids=[agency_id])
         if _who in ("staff", "system"):
             transaction.on_commit(lambda: tasks.send_decision_email.delay(certification.pk, action))
     return certification

@@ -1,6 +1,6 @@
 """The search's SQL (directory.sql) and the ORM selectors the listing pages use list the same people."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -8,9 +8,10 @@ from django.db import connection
 from certification import services
 from certification.models import AgencyKind, AgencyMembership, AssisterKind, MembershipRole
 from certification.periods import today
-from certification.tests.factories import make_agency, make_assister, staff_user
+from certification.tests.factories import make_agency, make_assister, staff_checks, staff_user
 from directory import selectors, sql
 from directory.selectors import Criteria
+from directory.services import coverage_end
 
 from .factories import list_agency, list_assister, office
 
@@ -73,3 +74,56 @@ def test_the_sql_and_the_orm_agree_on_who_is_listed(time_machine):
     valid_until = listed.certifications.get().valid_until
     time_machine.move_to(f"{(valid_until + timedelta(days=1)).isoformat()}T12:00:00-06:00")
     assert sql_refs() == orm_refs() == set()
+
+
+def test_coverage_runs_through_renewals_that_start_the_next_day():
+    day = date(2027, 9, 1)
+    current = (date(2026, 11, 1), date(2027, 10, 31))
+    renewal = (date(2027, 11, 1), date(2028, 10, 31))
+    assert coverage_end([current], day) == date(2027, 10, 31)
+    assert coverage_end([renewal, current], day) == date(2028, 10, 31)
+    assert coverage_end([current, (date(2027, 11, 2), date(2028, 10, 31))], day) == date(2027, 10, 31)  # a gap
+    assert coverage_end([renewal], day) is None  # not yet covered
+    assert coverage_end([], day) is None
+
+
+def test_a_renewed_listing_stays_listed_into_the_next_period(time_machine):
+    broker = list_assister(**office("55401"))
+    agency = broker.agency
+    staff = staff_user()
+    admin = AgencyMembership.objects.get(agency=agency, role=MembershipRole.ADMIN).user
+    current = broker.certifications.get()
+    time_machine.move_to(f"{current.valid_until.replace(day=1) - timedelta(days=60):%Y-%m-%d}T12:00:00-05:00")
+
+    agency_renewal = services.agency_renew(agency=agency, actor=admin)
+    services.certification_decide(certification=agency_renewal, action="approve", actor=staff, reason="Renewed.")
+    renewal = services.certification_renew(assister=broker, actor=broker.user)
+    services.certification_sign_agreement(certification=renewal, actor=broker.user, typed_name=broker.full_name)
+    services.certification_submit(certification=renewal, actor=broker.user)
+    staff_checks(renewal)
+    services.certification_decide(certification=renewal, action="approve", actor=staff, reason="Renewed.")
+    renewal.refresh_from_db()
+    broker.refresh_from_db()
+    assert broker.listed_until == renewal.valid_until
+
+    time_machine.move_to(f"{current.valid_until + timedelta(days=3):%Y-%m-%d}T12:00:00-06:00")
+    assert broker.assister_id in sql_refs()
+    assert sql_refs() == orm_refs()
+
+
+def test_a_navigator_organization_leaves_with_its_last_listed_navigator():
+    org = make_agency(AgencyKind.NAVIGATOR_ORG)
+    list_agency(org)
+    navigator = list_assister(AssisterKind.NAVIGATOR, assister=make_assister(AssisterKind.NAVIGATOR, agency=org))
+    assert str(org.public_id) in sql_refs()
+    services.certification_decide(
+        certification=navigator.certifications.get(), action="suspend", actor=staff_user(), reason="Test."
+    )
+    assert str(org.public_id) not in sql_refs()
+    assert sql_refs() == orm_refs()
+    services.assister_update_profile(assister=navigator, actor=navigator.user, fields={"directory_opt_in": False})
+    services.certification_decide(
+        certification=navigator.certifications.get(), action="reinstate", actor=staff_user(), reason="Cleared."
+    )
+    assert str(org.public_id) not in sql_refs()  # reinstated, but not opted in
+    assert sql_refs() == orm_refs()
