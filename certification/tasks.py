@@ -111,5 +111,10 @@ def certification_daily_sweep() -> dict:
         )
         if threshold is not None and _send_reminder(certification, days_left, threshold):
             reminded += 1
-    log.info("certification sweep: %s expired, %s reminders sent", expired, reminded)
-    return {"expired": expired, "reminded": reminded}
+    # Every change already recomputes the listings it touches; this recomputes them all once a
+    # day as well, so nothing can stay listed (or unlisted) on a rule no change has touched.
+    from directory.services import listings_refresh
+
+    relisted = listings_refresh()
+    log.info("certification sweep: %s expired, %s reminders sent, %s listings changed", expired, reminded, relisted)
+    return {"expired": expired, "reminded": reminded, "listings_changed": relisted}

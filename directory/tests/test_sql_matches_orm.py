@@ -127,3 +127,14 @@ def test_a_navigator_organization_leaves_with_its_last_listed_navigator():
     )
     assert str(org.public_id) not in sql_refs()  # reinstated, but not opted in
     assert sql_refs() == orm_refs()
+
+
+def test_the_daily_sweep_recomputes_every_listing():
+    from certification.models import Assister
+    from certification.tasks import certification_daily_sweep
+
+    broker = list_assister(**office("55401"))
+    Assister.objects.filter(pk=broker.pk).update(listed_until=None)  # as if a change had missed it
+    assert broker.assister_id not in sql_refs()
+    assert certification_daily_sweep()["listings_changed"] == 1
+    assert broker.assister_id in sql_refs()
