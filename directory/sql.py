@@ -16,7 +16,7 @@ text; every value typed by a visitor is a query parameter.
 import math
 from dataclasses import dataclass, field
 
-from certification.models import Agency, Assister
+from certification.models import Agency, Assister, DirectoryProfile
 
 from . import geo
 
@@ -176,28 +176,9 @@ def matches(criteria, day) -> Query:
     return Query(text, params)
 
 
-# The columns a public listing shows (never the FEIN, date of birth or license numbers).
-PROFILE_COLUMNS = [
-    "public_phone",
-    "public_email",
-    "website",
-    "serves_individual_market",
-    "serves_shop",
-    "serves_public_programs",
-    "hours",
-    "open_evenings",
-    "open_weekends",
-    "appointment_required",
-    "wheelchair_accessible",
-    "interpreters_available",
-    "asl_available",
-    "accepting_new_clients",
-    "directory_opt_in",
-    "latitude",
-    "longitude",
-    "location_zip",
-    "location_county_id",
-]
+# The columns a public listing shows: the directory profile (public by definition) and the
+# assister's or agency's name, kind and address — never the FEIN, date of birth or license numbers.
+PROFILE_COLUMNS = [f.attname for f in DirectoryProfile._meta.local_fields if f.name != "listed_until"]
 ASSISTER_COLUMNS = [
     "id",
     "agency_id",
