@@ -21,10 +21,15 @@ node_modules/.installed: package.json package-lock.json
 
 deps: $(VENV)/.installed node_modules/.installed
 
+# The portal runs on PostgreSQL only (the directory's search is PostgreSQL SQL); `make run`
+# uses the local server's assister_portal_dev database unless DATABASE_URL says otherwise.
+RUN_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/assister_portal_dev)
+
 run: deps
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DATABASE_URL=$(RUN_DATABASE_URL) $(PY) -m assister_portal.createdb
+	DEBUG=1 DATABASE_URL=$(RUN_DATABASE_URL) $(PY) manage.py migrate --noinput
+	DEBUG=1 DATABASE_URL=$(RUN_DATABASE_URL) $(PY) manage.py seed_demo
+	DEBUG=1 DATABASE_URL=$(RUN_DATABASE_URL) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The production shape on one machine: gunicorn, a Celery worker and beat, against
 # PostgreSQL and Redis (override DATABASE_URL / CELERY_BROKER_URL as needed).

@@ -2,6 +2,21 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 
 
+@register()
+def postgresql_check(app_configs, **kwargs):
+    """The portal runs on PostgreSQL only; say so at start-up rather than with a failed search."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if not engine.endswith("postgresql"):
+        return [
+            Error(
+                f"The database engine is {engine}; the portal needs PostgreSQL.",
+                hint="Set DATABASE_URL to a postgres:// address (make run uses the local server).",
+                id="assister_portal.E003",
+            )
+        ]
+    return []
+
+
 @register(Tags.security, deploy=True)
 def secret_key_check(app_configs, **kwargs):
     if settings.SECRET_KEY == settings.DEV_SECRET_KEY:

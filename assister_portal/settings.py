@@ -1,6 +1,6 @@
 """Settings for the Assister Portal, read from the environment.
 
-Defaults make a bare checkout work (`make run`): SQLite under var/, tasks run
+Defaults make a bare checkout work (`make run`): the local PostgreSQL server, tasks run
 in-process, files under var/media, email to the console. Production sets the
 variables listed in README.md ("Configuration"); a bad value fails at start-up.
 """
@@ -98,7 +98,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")}
+# PostgreSQL only: the directory's search and the append-only triggers are PostgreSQL's
+# (check assister_portal.E003 refuses anything else).
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/assister_portal_dev")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
