@@ -99,9 +99,10 @@ class DirectoryProfile(models.Model):
     location_county = models.ForeignKey(
         County, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
-    # The last day the directory shows this listing, as of the last change (None: not listed).
+    # The days the directory shows this listing, as of the last change (None: not listed).
     # Kept by directory.services.listings_refresh in the same transaction as every change that
-    # matters; expiry needs no write because the search compares it with today.
+    # matters; expiry and a later start need no write because the search compares them with today.
+    listed_from = models.DateField(null=True, blank=True, editable=False)
     listed_until = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -1,16 +1,26 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db import connections
 from django.db.models.signals import post_migrate
 
 
 def _refresh_listings(sender, using="default", **kwargs) -> None:
-    """After migrations, recompute every listing's `listed_until`: a deployment that changes who is
-    listed (or adds the column to rows saved before it existed) takes effect at once."""
-    from certification.models import Agency
+    """After migrations, recompute every listing's listed dates: a deployment that changes who is
+    listed (or adds the columns to rows saved before they existed) takes effect at once."""
+    from django.db import transaction
+
+    from certification.models import Agency, Assister
 
     from .services import listings_refresh
 
+    with connections[using].cursor() as cursor:
+        columns = {
+            c.name for c in connections[using].introspection.get_table_description(cursor, Assister._meta.db_table)
+        }
+    if "listed_from" not in columns:  # migrated back before the directory's columns
+        return
     if Agency.objects.using(using).exists():
-        listings_refresh()
+        with transaction.atomic(using=using):
+            listings_refresh(using=using)
 
 
 class DirectoryConfig(AppConfig):
@@ -18,4 +28,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Public directory"
 
     def ready(self) -> None:
-        post_migrate.connect(_refresh_listings, sender=self, dispatch_uid="directory-refresh-listings")
+        # post_migrate is sent only for apps with models; the listings' columns are certification's.
+        post_migrate.connect(
+            _refresh_listings, sender=apps.get_app_config("certification"), dispatch_uid="directory-refresh-listings"
+        )

@@ -140,5 +140,5 @@ class SearchForm(forms.Form):
 
     @property
     def searched(self) -> bool:
-        """Whether the visitor asked for anything (the bare page shows the form and the map only)."""
-        return any(self.data.get(name) for name in self.fields)
+        """Whether the visitor asked for anything but a distance (else the page shows the form and the map)."""
+        return any(self.data.get(name) for name in self.fields if name != "radius")

@@ -6,7 +6,7 @@ Why SQL rather than the ORM: the search is the directory's hot path (issue: p95 
 cannot return the clusters and the page, with its full rows, from one materialized set of
 matches.
 
-Who is listed is the row's `listed_until` (kept by `directory.services`); it must match
+Who is listed is the row's `listed_from`/`listed_until` (kept by `directory.services`); it must match
 `selectors.listed_assisters()` and `listed_agencies()`, which the listing pages use and which
 compute it live from the certifications; `tests/test_sql_matches_orm.py` checks that they
 agree in every state that matters. Only fixed fragments and table names are put into the
@@ -69,7 +69,7 @@ class Query:
 def _filters(criteria, t: str, *, languages_table: str, counties_table: str, owner: str, params: dict) -> list[str]:
     """The WHERE conditions every listing of either table must meet for this search."""
     # Listed today (see directory.services): opted in, placed, member, certified with the agency.
-    where = [f"{t}.listed_until >= %(day)s"]
+    where = [f"{t}.listed_until >= %(day)s", f"{t}.listed_from <= %(day)s"]
     for names, columns in (
         (criteria.services, SERVICE_COLUMNS),
         (criteria.access, ACCESS_COLUMNS),
@@ -178,7 +178,7 @@ def matches(criteria, day) -> Query:
 
 # The columns a public listing shows: the directory profile (public by definition) and the
 # assister's or agency's name, kind and address — never the FEIN, date of birth or license numbers.
-PROFILE_COLUMNS = [f.attname for f in DirectoryProfile._meta.local_fields if f.name != "listed_until"]
+PROFILE_COLUMNS = [f.attname for f in DirectoryProfile._meta.local_fields if not f.name.startswith("listed_")]
 ASSISTER_COLUMNS = [
     "id",
     "agency_id",

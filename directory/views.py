@@ -59,7 +59,7 @@ def search(request):
     of everyone in the state, by name, helps no one, and it is the most expensive search."""
     form = SearchForm(request.GET or None)
     context = {"form": form, "page": None, "notice": ""}
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.searched and form.is_valid():
         criteria = form.criteria()
         asked, number = _asked_page(request)
         found = selectors.search(criteria, page=number or 1)

@@ -80,9 +80,9 @@ def test_the_assister_id_in_the_address_is_not_case_sensitive(client):
     assert client.get(reverse("directory:assister", args=[broker.assister_id.lower()])).status_code == 200
 
 
-@pytest.mark.parametrize("assister_id", ["NOSUCHID1", "x" * 40, "'; drop"])
+@pytest.mark.parametrize("assister_id", ["NOSUCHID1", "x" * 40, "'; drop", "%00", "ABC%00DEF0"])
 def test_an_unknown_listing_is_a_404(client, assister_id):
-    assert client.get(reverse("directory:assister", args=[assister_id])).status_code == 404
+    assert client.get(f"/directory/assisters/{assister_id}/").status_code == 404
 
 
 def test_an_unlisted_assister_has_no_page(client):

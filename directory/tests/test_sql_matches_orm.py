@@ -11,7 +11,7 @@ from certification.periods import today
 from certification.tests.factories import make_agency, make_assister, staff_checks, staff_user
 from directory import selectors, sql
 from directory.selectors import Criteria
-from directory.services import coverage_end
+from directory.services import coverage
 
 from .factories import list_agency, list_assister, office
 
@@ -76,15 +76,16 @@ def test_the_sql_and_the_orm_agree_on_who_is_listed(time_machine):
     assert sql_refs() == orm_refs() == set()
 
 
-def test_coverage_runs_through_renewals_that_start_the_next_day():
+def test_coverage_is_the_first_unbroken_run_not_yet_ended():
     day = date(2027, 9, 1)
     current = (date(2026, 11, 1), date(2027, 10, 31))
     renewal = (date(2027, 11, 1), date(2028, 10, 31))
-    assert coverage_end([current], day) == date(2027, 10, 31)
-    assert coverage_end([renewal, current], day) == date(2028, 10, 31)
-    assert coverage_end([current, (date(2027, 11, 2), date(2028, 10, 31))], day) == date(2027, 10, 31)  # a gap
-    assert coverage_end([renewal], day) is None  # not yet covered
-    assert coverage_end([], day) is None
+    assert coverage([current], day) == current
+    assert coverage([renewal, current], day) == (date(2026, 11, 1), date(2028, 10, 31))
+    assert coverage([current, (date(2027, 11, 2), date(2028, 10, 31))], day) == current  # a gap: the first run
+    assert coverage([renewal], day) == renewal  # starts later
+    assert coverage([(date(2025, 11, 1), date(2026, 10, 31))], day) is None  # over
+    assert coverage([], day) is None
 
 
 def test_a_renewed_listing_stays_listed_into_the_next_period(time_machine):
@@ -137,4 +138,39 @@ def test_the_daily_sweep_recomputes_every_listing():
     Assister.objects.filter(pk=broker.pk).update(listed_until=None)  # as if a change had missed it
     assert broker.assister_id not in sql_refs()
     assert certification_daily_sweep()["listings_changed"] == 1
+    assert broker.assister_id in sql_refs()
+
+
+def test_a_renewal_approved_while_the_current_certification_is_suspended_lists_from_its_first_day(time_machine):
+    broker = list_assister(**office("55401"))
+    staff = staff_user()
+    admin = AgencyMembership.objects.get(agency=broker.agency, role=MembershipRole.ADMIN).user
+    current = broker.certifications.get()
+    time_machine.move_to(f"{current.valid_until.replace(day=1) - timedelta(days=60):%Y-%m-%d}T12:00:00-05:00")
+    agency_renewal = services.agency_renew(agency=broker.agency, actor=admin)
+    services.certification_decide(certification=agency_renewal, action="approve", actor=staff, reason="Renewed.")
+    renewal = services.certification_renew(assister=broker, actor=broker.user)
+    services.certification_sign_agreement(certification=renewal, actor=broker.user, typed_name=broker.full_name)
+    services.certification_submit(certification=renewal, actor=broker.user)
+    staff_checks(renewal)
+    services.certification_decide(certification=current, action="suspend", actor=staff, reason="Complaint.")
+    services.certification_decide(certification=renewal, action="approve", actor=staff, reason="Renewed.")
+    assert broker.assister_id not in sql_refs()
+    assert sql_refs() == orm_refs()
+
+    # Just after midnight on the renewal's first day, before any sweep: listed by both definitions.
+    time_machine.move_to(f"{current.valid_until + timedelta(days=1):%Y-%m-%d}T00:30:00-06:00")
+    assert broker.assister_id in sql_refs()
+    assert sql_refs() == orm_refs()
+
+
+def test_migrate_recomputes_every_listing():
+    from django.core.management import call_command
+
+    from certification.models import Assister
+
+    broker = list_assister(**office("55401"))
+    Assister.objects.filter(pk=broker.pk).update(listed_from=None, listed_until=None)
+    assert broker.assister_id not in sql_refs()
+    call_command("migrate", verbosity=0)
     assert broker.assister_id in sql_refs()
