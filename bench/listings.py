@@ -42,6 +42,7 @@ from certification.models import (
     IssuedAssisterId,
     MembershipRole,
 )
+from certification.services.agencies import LOCATION_FIELDS
 from core.models import County, Language
 from directory import geo
 from directory.selectors import listed_agencies, listed_assisters
@@ -472,7 +473,6 @@ PROFILE_FIELDS = [
     "accepting_new_clients",
     "directory_opt_in",
 ]
-LOCATION_FIELDS = ["latitude", "longitude", "location_zip", "location_county"]
 
 
 class Profiles:
