@@ -25,7 +25,6 @@ from . import geo, sql
 from .geo import Place
 
 AGENCY = "agency"
-KINDS = [AssisterKind.BROKER, AssisterKind.NAVIGATOR, AssisterKind.CAC, AGENCY]
 KIND_LABELS = {
     AssisterKind.BROKER: _("Agent or broker"),
     AssisterKind.NAVIGATOR: _("Navigator"),
@@ -173,9 +172,6 @@ class Results:
         self.criteria, self.total, self.offset, self.per_page, self.rows = criteria, total, offset, per_page, rows
 
     def count(self) -> int:
-        return self.total
-
-    def __len__(self) -> int:
         return self.total
 
     def __getitem__(self, page: slice) -> list["Listing"]:

@@ -96,10 +96,10 @@ def _filters(criteria, t: str, *, languages_table: str, counties_table: str, own
     return where
 
 
-def _name_condition(columns: list[str], params: dict) -> list[str]:
+def _name_condition(words: list[str], columns: list[str], params: dict) -> list[str]:
     """Every word of the name search in at least one of the columns."""
     conditions = []
-    for n, word in enumerate(params.pop("_words", [])):
+    for n, word in enumerate(words):
         params[f"word{n}"] = like_pattern(word)
         conditions.append("(" + " OR ".join(f"{c} ILIKE %(word{n})s" for c in columns) + ")")
     return conditions
@@ -118,9 +118,10 @@ def _assister_branch(criteria, params: dict) -> str:
         where.append("a.kind = %(kind)s")
         params["kind"] = criteria.kind
     if criteria.name:
-        params["_words"] = criteria.name.split()
         agency_name = f"(SELECT ag.public_name FROM {AGENCY_TABLE} ag WHERE ag.id = a.agency_id)"
-        where += _name_condition(["a.legal_first_name", "a.legal_last_name", agency_name], params)
+        where += _name_condition(
+            criteria.name.split(), ["a.legal_first_name", "a.legal_last_name", agency_name], params
+        )
     distance = DISTANCE.format(t="a") if criteria.place is not None else "NULL::double precision"
     return (
         f"SELECT a.assister_id AS ref, a.kind AS kind, "
@@ -136,8 +137,7 @@ def _agency_branch(criteria, params: dict) -> str:
         criteria, "g", languages_table=AGENCY_LANGUAGES, counties_table=AGENCY_COUNTIES, owner="agency", params=params
     )
     if criteria.name:
-        params["_words"] = criteria.name.split()
-        where += _name_condition(["g.public_name"], params)
+        where += _name_condition(criteria.name.split(), ["g.public_name"], params)
     distance = DISTANCE.format(t="g") if criteria.place is not None else "NULL::double precision"
     return (
         f"SELECT g.public_id::text AS ref, 'agency' AS kind, lower(g.public_name) AS sort_name, "

@@ -8,36 +8,22 @@ import pytest
 from playwright.sync_api import expect
 
 from certification.models import AgencyKind, AssisterKind
-from certification.services import assister_update_profile
 from certification.tests.factories import make_agency, make_assister
 from clients.tests.factories import make_client
 from conftest import PASSWORD
-from core.models import County, Language
+from directory.tests.factories import list_assister
 from e2e.conftest import assert_accessible
 from e2e.helpers import new_page_without_javascript, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def list_in_directory(assister, *, languages, counties, **fields):
-    return assister_update_profile(
-        assister=assister,
-        actor=assister.user,
-        fields={
-            "directory_opt_in": True,
-            "languages": list(Language.objects.filter(code__in=languages)),
-            "counties": list(County.objects.filter(name__in=counties)),
-            **fields,
-        },
-    )
-
-
 @pytest.fixture
 def listed():
     """A Spanish-speaking navigator with her own office in Duluth, an English-speaking broker whose
     agency is in Duluth, and a broker in Saint Paul, all certified and listed."""
-    navigator = list_in_directory(
-        make_assister(AssisterKind.NAVIGATOR, first_name="Sofía", last_name="Ramírez"),
+    navigator = list_assister(
+        assister=make_assister(AssisterKind.NAVIGATOR, first_name="Sofía", last_name="Ramírez"),
         languages=["es", "en"],
         counties=["St. Louis"],
         office_street="201 W 1st St",
@@ -45,13 +31,13 @@ def listed():
         office_zip="55802",
     )
     duluth_agency = make_agency(AgencyKind.BROKER_AGENCY, city="Duluth", zip_code="55811")
-    duluth_broker = list_in_directory(
-        make_assister(AssisterKind.BROKER, agency=duluth_agency, first_name="Erik", last_name="Lind"),
+    duluth_broker = list_assister(
+        assister=make_assister(AssisterKind.BROKER, agency=duluth_agency, first_name="Erik", last_name="Lind"),
         languages=["en"],
         counties=["Carlton"],
     )
-    saint_paul_broker = list_in_directory(
-        make_assister(AssisterKind.BROKER, first_name="Bao", last_name="Vang"),
+    saint_paul_broker = list_assister(
+        assister=make_assister(AssisterKind.BROKER, first_name="Bao", last_name="Vang"),
         languages=["en", "hmn"],
         counties=["Ramsey"],
     )

@@ -182,3 +182,18 @@ def test_an_agency_across_the_border_is_not_listed_and_is_told_why(client):
     assert selectors.search(near_the_border).total == 1
     body = client.get(reverse("certification:assister_profile_edit")).content.decode()
     assert "Consumers find this listing on the map at ZIP code 55082 (Washington County)." in body
+
+
+def test_an_agency_page_costs_the_same_with_one_or_many_people(client, django_assert_num_queries):
+    org = make_agency(AgencyKind.CAC_ORG, zip_code="55802", city="Duluth")
+    list_agency(org)
+    url = reverse("directory:agency", args=[org.public_id])
+    list_assister(AssisterKind.CAC, assister=make_assister(AssisterKind.CAC, agency=org))
+    client.get(url)  # loads the reference data once per process
+    with django_assert_num_queries(2):  # the agency, its listed people
+        client.get(url)
+    for _ in range(4):
+        list_assister(AssisterKind.CAC, assister=make_assister(AssisterKind.CAC, agency=org))
+    with django_assert_num_queries(2):
+        response = client.get(url)
+    assert response.content.decode().count("/directory/assisters/") == 5

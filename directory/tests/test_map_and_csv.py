@@ -104,3 +104,12 @@ def test_a_csv_for_a_bad_search_says_what_is_wrong(client):
     response = client.get(reverse("directory:csv"), {"place": "55a01"})
     assert response.status_code == 400
     assert "Enter a 5-digit ZIP code" in response.content.decode()
+
+
+def test_the_csv_is_one_query_however_many_rows(client, django_assert_num_queries):
+    for _ in range(6):
+        list_assister(**office("55401"))
+    client.get(reverse("directory:csv"), {"place": "55401"})  # loads the reference data once per process
+    with django_assert_num_queries(1):
+        response = client.get(reverse("directory:csv"), {"place": "55401"})
+    assert len(read_csv(response)) == 6
