@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from assister_portal.lib.admin import ForgivingChangeListMixin
+
 from .models import User
 from .services import user_deactivate
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ForgivingChangeListMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "role", "is_active", "is_staff", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]

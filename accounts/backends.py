@@ -7,7 +7,6 @@ from audit.models import Action, Outcome
 from audit.services import audit_record
 
 from .lockout import (
-    lockout_clear,
     lockout_is_locked,
     lockout_record_failure,
     lockout_serialize,
@@ -15,8 +14,15 @@ from .lockout import (
 )
 
 
-def audit_blocked_sign_in(*, identifier: str, request) -> None:
-    audit_record(action=Action.SIGN_IN_BLOCKED, outcome=Outcome.DENIED, actor_label=identifier, request=request)
+def audit_blocked_sign_in(*, identifier: str, request, actor=None, details: dict | None = None) -> None:
+    audit_record(
+        action=Action.SIGN_IN_BLOCKED,
+        outcome=Outcome.DENIED,
+        actor=actor,
+        actor_label=identifier,
+        request=request,
+        details=details,
+    )
 
 
 class LockoutAuthenticationBackend(AuthenticationBackend):
@@ -24,7 +30,9 @@ class LockoutAuthenticationBackend(AuthenticationBackend):
 
     Django's `authenticate()` (used by allauth's login, reauthentication and any
     other path) reaches every password check through this backend, so a locked
-    email cannot sign in anywhere while the lock lasts.
+    email cannot sign in anywhere while the lock lasts. A right password does not
+    clear the count: the sign-in may still need its second factor, whose failures
+    count too (`accounts.forms`); the count starts again when a sign-in completes.
     """
 
     def authenticate(self, request, **credentials):
@@ -45,8 +53,6 @@ class LockoutAuthenticationBackend(AuthenticationBackend):
                 if user is None:
                     known = get_user_model().objects.filter(email__iexact=identifier).first()
                     lockout_record_failure(identifier=identifier, request=request, user=known)
-                else:
-                    lockout_clear(identifier=identifier)
         if locked:
             raise PermissionDenied("locked")  # stops the backend chain
         return user

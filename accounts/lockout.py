@@ -2,8 +2,11 @@
 
 Keyed by the normalized email typed, whether or not an account has it, so the
 behaviour (and the message) is the same for accounts that exist and ones that do
-not: nothing here tells an attacker which emails are registered. Every login
-path reaches this module through `accounts.backends.LockoutAuthenticationBackend`.
+not: nothing here tells an attacker which emails are registered. Every password
+check reaches this module through `accounts.backends.LockoutAuthenticationBackend`,
+every second-factor check (TOTP code, recovery code, security key; at sign-in and at
+reauthentication) through the forms in `accounts.forms`: both count toward the same
+lock, so knowing the password buys no more guesses at the code.
 """
 
 from django.conf import settings
@@ -40,8 +43,13 @@ def lockout_is_locked(*, identifier: str) -> bool:
     return LoginLock.objects.filter(identifier=identifier, locked_until__gt=timezone.now()).exists()
 
 
-def lockout_record_failure(*, identifier: str, request: HttpRequest | None, user=None) -> bool:
-    """Record a failed password check; lock the identifier on the fifth. Returns True if now locked."""
+def lockout_record_failure(
+    *, identifier: str, request: HttpRequest | None, user=None, details: dict | None = None
+) -> bool:
+    """Record a failed password or second-factor check; lock the identifier on the fifth. Returns True if now locked.
+
+    Call it under `lockout_serialize` (in the same transaction), so parallel guesses are counted one at a time.
+    """
     now = timezone.now()
     with transaction.atomic():
         LoginFailure.objects.create(identifier=identifier, at=now)
@@ -51,6 +59,7 @@ def lockout_record_failure(*, identifier: str, request: HttpRequest | None, user
             actor=user,
             actor_label=identifier,
             request=request,
+            details=details,
         )
         window_start = now - settings.LOCKOUT_WINDOW
         last_lock = LoginLock.objects.filter(identifier=identifier).aggregate(at=Max("locked_until"))["at"]
@@ -75,7 +84,11 @@ def lockout_record_failure(*, identifier: str, request: HttpRequest | None, user
 
 
 def lockout_clear(*, identifier: str) -> None:
-    """A successful sign-in starts the count again."""
+    """A completed sign-in (the password and, if the account has one, the second factor) starts the count again.
+
+    Not a right password alone: otherwise someone who knows it could sign in again after every
+    four wrong codes and guess on forever.
+    """
     LoginFailure.objects.filter(identifier=identifier).delete()
 
 

@@ -1,7 +1,8 @@
 """Audit receivers for the sign-in and security events Django and allauth announce.
 
 These are the libraries' integration points; each receiver only calls the audit
-service (and stamps the session clock at sign-in), no workflow lives here.
+service (and, at sign-in, stamps the session clock and starts the lockout count
+again), no workflow lives here.
 """
 
 from allauth.account import signals as account_signals
@@ -12,7 +13,7 @@ from django.dispatch import receiver
 from audit.models import Action
 from audit.services import audit_record
 
-from .lockout import lockout_release, normalize_identifier
+from .lockout import lockout_clear, lockout_release, normalize_identifier
 from .sessions import session_start_clock
 
 
@@ -20,6 +21,8 @@ from .sessions import session_start_clock
 def on_logged_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         session_start_clock(request.session)
+    # Sent once the whole sign-in is done, second factor included (allauth logs in after its MFA stage).
+    lockout_clear(identifier=normalize_identifier(user.email))
     audit_record(action=Action.SIGN_IN, actor=user, request=request)
 
 

@@ -38,5 +38,7 @@ app.conf.update(
     timezone="America/Chicago",
     enable_utc=True,
     worker_hijack_root_logger=False,
+    # Tasks of the shared kernel (assister_portal/lib/, not an installed app) that the worker must register.
+    imports=("assister_portal.lib.uploads.tasks",),
 )
 app.autodiscover_tasks()

@@ -42,3 +42,33 @@ def field_encryption_key_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+# Caches that web processes do not share (or whose `add` is not atomic across processes).
+UNSHARED_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+
+
+@register(Tags.security, Tags.caches, deploy=True)
+def shared_cache_check(app_configs, **kwargs):
+    """allauth records used TOTP codes and its rate limits in the cache: outside DEBUG it must be shared.
+
+    A deploy check (run by `check --deploy` and, through wsgi.py, when a web process starts),
+    not an always-on one: management commands and the test suite run with DEBUG off and the
+    local-memory default, and need no shared cache.
+    """
+    backend = settings.CACHES["default"]["BACKEND"]
+    if not settings.DEBUG and backend in UNSHARED_CACHES:
+        return [
+            Error(
+                f"The cache is {backend.rsplit('.', 1)[-1]}, which web processes do not share: a used "
+                "authenticator code could be accepted again by another process, and rate limits would "
+                "count per process.",
+                hint="Set CACHE_URL to a shared Redis, e.g. redis://host:6379/1.",
+                id="assister_portal.E004",
+            )
+        ]
+    return []

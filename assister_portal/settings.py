@@ -7,6 +7,7 @@ variables listed in README.md ("Configuration"); a bad value fails at start-up.
 
 import base64
 import hashlib
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the session, the user or the body: see assister_portal/lib/request_guard.py.
+    "assister_portal.lib.request_guard.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -137,8 +140,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MNsure Assister Portal] "
-# The per-account lockout (accounts.lockout) replaces allauth's per-email limit;
-# the per-IP limits stay as a second line against spraying many accounts.
+# The per-account lockout (accounts.lockout) replaces allauth's per-email limit and its
+# per-user limit on second-factor codes (both are "login_failed" keys), counting passwords
+# and codes together (MFA_FORMS below); the per-IP limits stay as a second line against
+# spraying many accounts.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "30/m/ip",
     "signup": "20/m/ip",
@@ -146,6 +151,14 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# Wrong second factors (codes and security keys, at sign-in and reauthentication) count toward
+# the same lockout as wrong passwords; while locked, a right one is refused too.
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "authenticate_webauthn": "accounts.forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.forms.ReauthenticateWebAuthnForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "MNsure Assister Portal"
 # Accept the code of the neighbouring 30-second step too: phones' clocks drift, and a code typed
@@ -166,6 +179,19 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOCKOUT_MAX_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 LOCKOUT_DURATION = timedelta(minutes=30)
+
+# Identifying a person for an assister (clients.identification): failures per searcher, and per person
+# searched for however many search, each pause the searching; the second limit is looser and longer.
+IDENTIFY_MAX_FAILURES = env.int("IDENTIFY_MAX_FAILURES", default=5)
+IDENTIFY_WINDOW = timedelta(minutes=15)
+IDENTIFY_LOCK = timedelta(minutes=30)
+IDENTIFY_PERSON_MAX_FAILURES = env.int("IDENTIFY_PERSON_MAX_FAILURES", default=10)
+IDENTIFY_PERSON_WINDOW = timedelta(hours=24)
+IDENTIFY_PERSON_LOCK = timedelta(hours=24)
+# Consent recorded offline: an assister recording more than this many in a day is flagged for staff.
+OFFLINE_CONSENT_DAILY_FLAG = env.int("OFFLINE_CONSENT_DAILY_FLAG", default=5)
+# Where alerts for exchange staff go (identification limits, flagged consents); empty: every active staff user.
+SECURITY_ALERT_EMAILS = env.list("SECURITY_ALERT_EMAILS", default=[])
 
 # --- Security headers ------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -266,6 +292,24 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
 
+# --- Upload safety (assister_portal.lib.uploads) ----------------------------------
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_PAGES = env.int("UPLOAD_MAX_PAGES", default=50)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# Pillow's own decompression-bomb check (PIL.Image.MAX_IMAGE_PIXELS, 89,478,485) stays on underneath.
+if UPLOAD_MAX_BYTES <= 0 or UPLOAD_MAX_PAGES <= 0 or not 0 < UPLOAD_MAX_PIXELS <= 89_478_485:
+    raise ImproperlyConfigured(
+        "UPLOAD_MAX_BYTES and UPLOAD_MAX_PAGES must be positive, UPLOAD_MAX_PIXELS between 1 and 89478485."
+    )
+# Virus scanning through clamd: tcp://HOST:PORT or unix:///path/to/clamd.ctl; empty = no scanner
+# (files are then marked "not scanned", never "clean").
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=60.0)  # seconds; below the Celery soft time limit
+if CLAMD_ADDRESS and not re.fullmatch(r"tcp://[^\s:/]+:\d{1,5}|unix:///\S+", CLAMD_ADDRESS):
+    raise ImproperlyConfigured(
+        f"CLAMD_ADDRESS must look like tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl, not {CLAMD_ADDRESS!r}."
+    )
+
 # --- Certification (certification.services) ---------------------------------------
 # Open enrollment starts on this (month, day) each year; a certification runs to the day before.
 OPEN_ENROLLMENT_START = tuple(env.list("OPEN_ENROLLMENT_START", cast=int, default=[11, 1]))
@@ -273,6 +317,9 @@ OPEN_ENROLLMENT_START = tuple(env.list("OPEN_ENROLLMENT_START", cast=int, defaul
 RENEWAL_OPENS = tuple(env.list("RENEWAL_OPENS", cast=int, default=[8, 1]))
 CERTIFICATION_REMINDER_DAYS = (60, 30, 7)
 INVITATION_VALID_DAYS = 14
+# Invitations (new and resent) one agency admin may send per hour and per day (certification.services).
+INVITATIONS_PER_HOUR = env.int("INVITATIONS_PER_HOUR", default=20)
+INVITATIONS_PER_DAY = env.int("INVITATIONS_PER_DAY", default=60)
 ASSISTER_AGREEMENT_VERSION = "2026-1"
 
 # --- Field encryption (assister_portal.lib.crypto) ------------------------------
@@ -288,6 +335,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MNsure Assister Port
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache -----------------------------------------------------------------
+# allauth keeps used TOTP codes and its rate limits here, so outside DEBUG every web
+# process must share it (Redis): check assister_portal.E004 refuses a per-process cache.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- Celery ----------------------------------------------------------------
@@ -303,6 +352,11 @@ CELERY_BEAT_SCHEDULE = {
     "associations-expire-requests": {
         "task": "associations.tasks.expire_association_requests",
         "schedule": crontab(hour=6, minute=10),
+    },
+    # Files still quarantined (scanner down, broker down, worker lost) are scanned again.
+    "uploads-rescan-quarantined": {
+        "task": "assister_portal.lib.uploads.tasks.rescan_quarantined_files",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

@@ -5,6 +5,12 @@ from django.views.generic import RedirectView
 
 from core.views import favicon, healthz
 
+# Error pages that never read the request body again (see core.views).
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
+
 admin.site.site_header = "MNsure Assister Portal — exchange staff"
 admin.site.site_title = "Assister Portal admin"
 admin.site.index_title = "Administration"

@@ -6,8 +6,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assister_portal.settings")
 application = get_wsgi_application()
 
 
-def _refuse_development_secrets() -> None:
-    """Outside DEBUG the web process does not start with the development secrets (fail closed)."""
+def _refuse_unsafe_settings() -> None:
+    """Outside DEBUG the web process does not start with the development secrets (fail closed).
+
+    Nor with a per-process cache (E004): with several workers, a used TOTP code could be
+    accepted again by another one. These are deploy checks, so commands and tests are not held up.
+    """
     from django.conf import settings
     from django.core import checks
     from django.core.exceptions import ImproperlyConfigured
@@ -19,4 +23,4 @@ def _refuse_development_secrets() -> None:
         raise ImproperlyConfigured("Refusing to start:\n" + "\n".join(f"{m.id}: {m.msg}" for m in serious))
 
 
-_refuse_development_secrets()
+_refuse_unsafe_settings()

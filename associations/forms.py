@@ -1,26 +1,18 @@
 """Forms of the consumer's pages: who they are, which assister, and what that assister may do."""
 
 import re
-from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assister_portal.lib.forms import DateInput, birth_date_field
 from certification.models import fein_validator, phone_validator, zip_validator
 from clients.models import POWER_CODES, POWERS, ClientKind, ssn_validator
 from core.models import County, Language
 
 ALWAYS_GRANTED = "view_client"
 ASSISTER_ID_LENGTH = 9
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class LanguageChoiceField(forms.ModelChoiceField):
@@ -51,8 +43,9 @@ class ProfileForm(forms.Form):
     last_name = forms.CharField(
         label=_("Last name"), max_length=100, error_messages={"required": _("Enter your last name.")}
     )
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"),
+    date_of_birth = birth_date_field(
+        _("Date of birth"),
+        help_text="",
         widget=DateInput,
         error_messages={
             "required": _("Enter your date of birth."),
@@ -126,15 +119,6 @@ class ProfileForm(forms.Form):
         zip_code = _squeeze(self.cleaned_data["zip_code"])
         zip_validator(zip_code)
         return zip_code
-
-    def clean_date_of_birth(self) -> date:
-        born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born > today:
-            raise ValidationError(_("The date of birth cannot be in the future."))
-        if born.year < today.year - 130:
-            raise ValidationError(_("Check the year of birth: it is more than 130 years ago."))
-        return born
 
 
 class EmployerForm(forms.Form):

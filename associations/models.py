@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assister_portal.lib.uploads import QuarantinedFile
 from certification.models import Assister, AssisterKind
 from clients.models import POWER_CODES, Client
 
@@ -140,9 +141,20 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     agency_name = models.CharField(max_length=200, blank=True, help_text="The agency at the time.")
+    # Files stored as sent before the upload checks existed: kept as records, never served. New evidence is a
+    # ConsentEvidence row, through the upload pipeline.
     evidence = models.FileField(upload_to="consent/%Y/%m/", blank=True)
+    given_on = models.DateField(null=True, blank=True, help_text="Consent given offline: the day the client gave it.")
     call_reference = models.CharField(max_length=100, blank=True)
+    call_at = models.DateTimeField(null=True, blank=True, help_text="Recorded call: when the call took place.")
+    call_participants = models.CharField(
+        max_length=300, blank=True, help_text="Recorded call: who was on the call, as the assister recorded it."
+    )
     attestation = models.TextField(blank=True)
+    flagged = models.BooleanField(
+        default=False,
+        help_text="Recorded offline by an assister who recorded more than the daily number that staff review.",
+    )
     reason = models.CharField(max_length=40, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -151,3 +163,19 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} {self.at:%Y-%m-%d}"
+
+
+class ConsentEvidence(QuarantinedFile):
+    """The signed consent form an assister uploaded, through the upload pipeline (DESIGN §8).
+
+    Written with its Consent row, in the same transaction; shown to exchange staff in the admin.
+    """
+
+    consent = models.OneToOneField(Consent, on_delete=models.PROTECT, related_name="evidence_file")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(QuarantinedFile.Meta):
+        verbose_name = _("signed consent form")
+
+    def __str__(self) -> str:
+        return f"evidence for consent {self.consent_id} ({self.get_scan_status_display()})"

@@ -3,6 +3,7 @@
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from certification.models import AgencyMembership, Assister, AssisterKind, Certification, Status
@@ -103,3 +104,28 @@ def who_viewed(client: Client, user) -> QuerySet[AuditEvent]:
         .annotate(actor_agency=agency_name)
         .order_by("-at", "-id")
     )
+
+
+def offline_consent_refusal(association: Association) -> str | None:
+    """Why consent given offline cannot be recorded for this request, or None when it can.
+
+    Recorded offline consent is for a client with no account and no current assister of this kind; anyone else
+    confirms the request in their own account (DESIGN §8: an assister never replaces the client's choice).
+    """
+    client = association.client
+    if client.user_id is not None:
+        return _(
+            "%(name)s has an account in the portal, so they confirm your request there themselves. "
+            "Ask them to sign in and confirm it under “My assisters”."
+        ) % {"name": client.full_name}
+    if (
+        Association.objects.filter(client=client, kind=association.kind, status__in=CURRENT)
+        .exclude(pk=association.pk)
+        .exists()
+    ):
+        return _(
+            "%(name)s already has a %(kind)s, and only the client can replace them. Ask them to claim their "
+            "account with the link we emailed them and confirm your request there, or to call the MNsure "
+            "Contact Center at 1-855-366-7873."
+        ) % {"name": client.full_name, "kind": association.get_kind_display().lower()}
+    return None

@@ -7,28 +7,33 @@ people concerned after commit.
 """
 
 import calendar
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.models import Action
+from assister_portal.lib import uploads
+from audit.models import Action, Outcome
 from audit.services import audit_record
 from certification.models import Assister, AssisterKind
 from certification.selectors import assister_may_act
+from clients import identification
 from clients.models import POWER_CODES, Client, search_key
 
-from . import tasks
+from . import selectors, tasks
 from .models import (
     Association,
     AssociationStatus,
     Consent,
     ConsentEvent,
+    ConsentEvidence,
     ConsentMethod,
     EndReason,
     InitiatedBy,
@@ -37,6 +42,10 @@ from .permissions_sync import permissions_sync
 
 CONSENT_TEXT_VERSION = "2026-1"
 REQUEST_VALID_DAYS = 30
+OFFLINE_CONSENT_MAX_AGE_DAYS = 60
+# A recorded call's reference as the agency's phone system shows it: 6 to 40 letters, digits and hyphens,
+# at least 4 of them digits ("none" or "n/a" is not a reference).
+CALL_REFERENCE = re.compile(r"(?=(?:[^0-9]*[0-9]){4})[A-Za-z0-9][A-Za-z0-9-]{5,39}")
 # Powers pre-ticked for each kind; selecting a plan is a broker's work by default.
 DEFAULT_POWERS = {
     AssisterKind.BROKER: list(POWER_CODES),
@@ -46,6 +55,7 @@ DEFAULT_POWERS = {
 CURRENT = (AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED)
 END_LINK_SALT = "associations.end-link"
 END_LINK_MAX_AGE = 60 * 60 * 24 * 60  # seconds: sixty days
+PAUSED = object()  # identification refused while paused
 
 
 def power_fields(powers) -> dict:
@@ -131,7 +141,21 @@ def _end(association: Association, *, reason: str, actor, request, method=Consen
 
 
 def _activate(association: Association, *, actor, request) -> None:
-    """Make a (new or pending) association the client's current one of its kind."""
+    """Make a (new or pending) association the client's current one of its kind.
+
+    Only the client, signed in to their own account, may replace a current assister of the kind: however an
+    assister starts an association, it never displaces the client's choice.
+    """
+    replacing = (
+        Association.objects.filter(client=association.client, kind=association.kind, status__in=CURRENT)
+        .exclude(pk=association.pk)
+        .exists()
+    )
+    if replacing and (actor is None or actor.pk != association.client.user_id):
+        raise ValidationError(
+            _("This client already has a %(kind)s. Only the client can replace them, in their own account.")
+            % {"kind": association.get_kind_display().lower()}
+        )
     _end_current_of_kind(association.client, association.kind, actor=actor, request=request, keep=association)
     now = timezone.now()
     association.status = AssociationStatus.ACTIVE
@@ -202,26 +226,45 @@ def association_request(
     ssn_last4: str = "",
     request: HttpRequest | None = None,
 ) -> Association:
-    """The assister asks to become a client's assister of record; the client confirms in their account."""
+    """The assister asks to become a client's assister of record; the client confirms in their account.
+
+    Identifying the client is throttled per assister and per person searched for (`clients.identification`);
+    the answer never says which detail did not match.
+    """
     _require_assister_may_act(assister)
-    not_found = ValidationError(
-        _("We could not match those details to a client. Check them with the client, or create the client's account.")
-    )
     if not (email or ssn_last4):
         raise ValidationError(_("Give the client's email address or the last four digits of their SSN."))
-    candidates = Client.objects.filter(
-        search_first=search_key(first_name), search_last=search_key(last_name), date_of_birth=date_of_birth
-    )
-    matches = [
-        c
-        for c in candidates
-        if (email and c.email and c.email.lower() == email.strip().lower()) or (ssn_last4 and c.ssn_last4 == ssn_last4)
-    ]
-    if len(matches) != 1:
-        audit_record(action=Action.CLIENT_LOOKUP_FAILED, actor=actor, request=request, outcome="failure")
-        raise not_found
+    person = identification.person_key(first_name, last_name, date_of_birth)
     with transaction.atomic():
-        client = _lock_client(matches[0])
+        identification.identification_serialize(actor=actor, person=person)
+        if identification.identification_is_paused(actor=actor, person=person):
+            identification.identification_refused(actor=actor, what="find a client", request=request)
+            found = PAUSED
+        else:
+            candidates = Client.objects.filter(
+                search_first=search_key(first_name), search_last=search_key(last_name), date_of_birth=date_of_birth
+            )
+            matches = [
+                c
+                for c in candidates
+                if (email and c.email and c.email.lower() == email.strip().lower())
+                or (ssn_last4 and c.ssn_last4 == ssn_last4)
+            ]
+            found = matches[0] if len(matches) == 1 else None
+            if found is None:
+                identification.identification_failed(actor=actor, person=person, what="find a client", request=request)
+    # Raised after the transaction, so the failure just counted stays counted.
+    if found is PAUSED:
+        raise ValidationError(identification.PAUSED_MESSAGE)
+    if found is None:
+        raise ValidationError(
+            _(
+                "We could not match those details to a client. "
+                "Check them with the client, or create the client's account."
+            )
+        )
+    with transaction.atomic():
+        client = _lock_client(found)
         if Association.objects.filter(
             client=client, assister=assister, status__in=[*CURRENT, AssociationStatus.PENDING]
         ).exists():
@@ -285,39 +328,128 @@ def association_decline(*, association: Association, actor: User, request: HttpR
     return association
 
 
+def offline_consent_errors(
+    *, method: str, given_on, attestation: str, evidence, call_reference: str, call_at, call_participants: str
+) -> dict:
+    """What is missing or wrong in consent recorded offline, by field (DESIGN §6: evidence that means something)."""
+    errors = {}
+    today = timezone.localdate()
+    if method not in (ConsentMethod.PAPER_FORM, ConsentMethod.RECORDED_CALL):
+        errors["method"] = _("Choose how the client gave consent.")
+    if given_on is None:
+        errors["consent_date"] = _("Enter the date the client gave consent.")
+    elif given_on > today:
+        errors["consent_date"] = _("The date cannot be in the future.")
+    elif given_on < today - timedelta(days=OFFLINE_CONSENT_MAX_AGE_DAYS):
+        errors["consent_date"] = _(
+            "Consent recorded here must have been given in the last %(days)s days. Ask the client to give it again."
+        ) % {"days": OFFLINE_CONSENT_MAX_AGE_DAYS}
+    if method == ConsentMethod.PAPER_FORM and not evidence:
+        errors["evidence"] = _("Upload the signed consent form (PDF, JPEG or PNG).")
+    if method == ConsentMethod.RECORDED_CALL:
+        if not CALL_REFERENCE.fullmatch(call_reference.strip()):
+            errors["call_reference"] = _(
+                "Give the reference of the recorded call as your phone system shows it: 6 to 40 letters, "
+                "digits and hyphens, with at least 4 digits, like CALL-2026-0042."
+            )
+        if call_at is None:
+            errors["call_time"] = _("Enter the time of the call, like 2:30 PM.")
+        elif call_at > timezone.now():
+            errors["call_time"] = _("The call cannot be in the future.")
+        elif given_on is not None and timezone.localtime(call_at).date() != given_on:
+            errors["call_time"] = _("The call must be on the date the client gave consent.")
+        if not call_participants.strip():
+            errors["call_participants"] = _("Name everyone who was on the call, like “Ana García (client), me”.")
+    if not attestation.strip():
+        errors["attestation"] = _("Confirm that the client gave this consent.")
+    return errors
+
+
+def _flag_if_unusual(actor: User, request) -> bool:
+    """True when this assister has already recorded the daily number of offline consents staff review."""
+    with connection.cursor() as cursor:  # one count at a time per assister
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"offline-consent:{actor.pk}"])
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    earlier = Consent.objects.filter(
+        recorded_by=actor,
+        event=ConsentEvent.GRANTED,
+        method__in=[ConsentMethod.PAPER_FORM, ConsentMethod.RECORDED_CALL],
+        at__gte=start,
+    ).count()
+    if earlier < settings.OFFLINE_CONSENT_DAILY_FLAG:
+        return False
+    audit_record(
+        action=Action.OFFLINE_CONSENT_FLAGGED,
+        outcome=Outcome.SUCCESS,
+        actor=actor,
+        request=request,
+        details={"today": earlier + 1, "limit": settings.OFFLINE_CONSENT_DAILY_FLAG},
+    )
+    actor_id, count = actor.pk, earlier + 1
+    transaction.on_commit(lambda: tasks.send_offline_consent_alert.delay(actor_id, count))
+    return True
+
+
 def association_record_offline_consent(
     *,
     association: Association,
     actor: User,
     method: str,
+    given_on: date | None,
     attestation: str,
     evidence=None,
     call_reference: str = "",
+    call_at: datetime | None = None,
+    call_participants: str = "",
     request: HttpRequest | None = None,
 ) -> Association:
-    """The assister records consent the client gave on paper or by phone: active, and the client is told."""
-    if method not in (ConsentMethod.PAPER_FORM, ConsentMethod.RECORDED_CALL):
-        raise ValidationError(_("Choose how the client gave consent."))
-    if method == ConsentMethod.PAPER_FORM and not evidence:
-        raise ValidationError({"evidence": _("Upload the signed consent form (PDF, JPEG or PNG).")})
-    if method == ConsentMethod.RECORDED_CALL and not call_reference.strip():
-        raise ValidationError({"call_reference": _("Give the reference of the recorded call.")})
-    if not attestation.strip():
-        raise ValidationError({"attestation": _("Confirm that the client gave this consent.")})
-    with transaction.atomic():
+    """The assister records consent the client gave on paper or by phone: active, and the client is told.
+
+    Only for a client with no account and no current assister of this kind (`offline_consent_refusal`): anyone
+    else confirms the request in their own account, so an assister can never displace the client's choice.
+    A signed form goes through the upload pipeline; a call needs its reference, time and who was on it.
+    """
+    errors = offline_consent_errors(
+        method=method,
+        given_on=given_on,
+        attestation=attestation,
+        evidence=evidence,
+        call_reference=call_reference,
+        call_at=call_at,
+        call_participants=call_participants,
+    )
+    if errors:
+        raise ValidationError(errors)
+    if method == ConsentMethod.PAPER_FORM and not isinstance(evidence, uploads.SanitizedFile):
+        # Checked before anything is written: a refused file leaves no trace, and its message names the problem.
+        try:
+            evidence = uploads.sanitize_upload(evidence)
+        except ValidationError as exc:
+            raise ValidationError({"evidence": exc.messages}) from exc
+    with uploads.uploads_atomic():
         _lock_client(association.client)
         association = _lock_association(association, AssociationStatus.PENDING)
         _require_assister_may_act(association.assister)
+        refusal = selectors.offline_consent_refusal(association)
+        if refusal:
+            raise ValidationError(refusal)
         _activate(association, actor=actor, request=request)
-        _consent(
+        consent = _consent(
             association,
             ConsentEvent.GRANTED,
             method=method,
             actor=actor,
-            evidence=evidence or "",
-            call_reference=call_reference.strip(),
+            given_on=given_on,
+            call_reference=call_reference.strip() if method == ConsentMethod.RECORDED_CALL else "",
+            call_at=call_at if method == ConsentMethod.RECORDED_CALL else None,
+            call_participants=call_participants.strip() if method == ConsentMethod.RECORDED_CALL else "",
             attestation=attestation.strip(),
+            flagged=_flag_if_unusual(actor, request),
         )
+        if method == ConsentMethod.PAPER_FORM:
+            uploads.quarantined_file_store(
+                instance=ConsentEvidence(consent=consent, uploaded_by=actor), sanitized=evidence
+            )
         permissions_sync(association.client)
         _audit(Action.ASSOCIATION_STARTED, association, actor, request, method=method, powers=association.powers)
         _notify(association, "offline_consent")

@@ -26,7 +26,8 @@ def send_association_email(association_id: int, event: str) -> None:
         "end_link": settings.SITE_URL + reverse("associations:end_by_link", args=[end_link_token(association)]),
     }
     client_email = association.client.user.email if association.client.user_id else association.client.email
-    to_client = {"requested", "offline_consent", "ended", "suspended", "restored"}
+    # The client hears of every new assister of record (with the one-click end link), however it started.
+    to_client = {"requested", "started", "offline_consent", "ended", "suspended", "restored"}
     to_assister = {"started", "ended", "declined"}
     if context["event"] in to_client and client_email:
         _send("to_client", context, client_email)
@@ -49,3 +50,27 @@ def expire_association_requests() -> int:
     from .services import associations_expire_requests
 
     return associations_expire_requests()
+
+
+@shared_task
+def send_offline_consent_alert(actor_id: int, count: int) -> None:
+    """Tell exchange staff an assister recorded more consents offline today than staff review (no client details)."""
+    from accounts.models import User
+    from clients.tasks import staff_alert_recipients
+
+    actor = User.objects.get(pk=actor_id)
+    recipients = staff_alert_recipients()
+    if not recipients:
+        return
+    context = {
+        "actor_email": actor.email,
+        "count": count,
+        "limit": settings.OFFLINE_CONSENT_DAILY_FLAG,
+        "admin_url": settings.SITE_URL + reverse("admin:associations_consent_changelist") + "?flagged__exact=1",
+    }
+    send_mail(
+        render_to_string("emails/associations/offline_consent_alert_subject.txt", context).strip(),
+        render_to_string("emails/associations/offline_consent_alert.txt", context),
+        None,
+        recipients,
+    )

@@ -15,13 +15,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from assister_portal.lib.forms import apply_service_errors
+from assister_portal.lib.redirects import redirect_to_next, safe_next
 from clients import services as client_services
 from clients.models import POWERS, ClientKind
 from clients.permissions import access_association_for_client, own_client
@@ -108,9 +108,7 @@ def profile(request):
             "associations/profile_view.html",
             {"client": client, "employer": getattr(client, "employer", None)},
         )
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
-        next_url = ""
+    next_url = safe_next(request.POST.get("next") or request.GET.get("next")) or ""
     form = ProfileForm(
         request.POST or None, initial={"first_name": request.user.first_name, "last_name": request.user.last_name}
     )
@@ -133,7 +131,7 @@ def profile(request):
                     apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Your details are saved."))
-                return redirect(next_url or "associations:my_assisters")
+                return redirect_to_next(next_url, default=reverse("associations:my_assisters"))
     if request.method == "POST" and form.data.get("kind") != ClientKind.EMPLOYER:
         employer_form = _unbound_copy(employer_form)  # not needed for an individual or family: no errors
     return render(

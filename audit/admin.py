@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from assister_portal.lib.admin import ForgivingChangeListMixin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ForgivingChangeListMixin, admin.ModelAdmin):
     """Read-only: staff browse the trail; nobody adds, changes or deletes a row."""
 
     list_display = ["at", "action", "outcome", "actor_label", "ip", "request_id"]

@@ -24,20 +24,10 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(
-    *,
-    action: str,
-    actor=None,
-    request: HttpRequest | None = None,
-    outcome: str = "success",
-    target: models.Model | None = None,
-    actor_label: str = "",
-    details: dict | None = None,
-    client=None,
-) -> AuditEvent:
+def _event(*, action, actor, request, outcome, target, actor_label, details, client) -> AuditEvent:
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    event = AuditEvent(
+    return AuditEvent(
         at=timezone.now(),
         action=action,
         outcome=outcome,
@@ -51,6 +41,49 @@ def audit_record(
         request_id=getattr(request, "id", "") or (current_request_id() if request is not None else ""),
         details=details or {},
     )
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    request: HttpRequest | None = None,
+    outcome: str = "success",
+    target: models.Model | None = None,
+    actor_label: str = "",
+    details: dict | None = None,
+    client=None,
+) -> AuditEvent:
+    event = _event(
+        action=action,
+        actor=actor,
+        request=request,
+        outcome=outcome,
+        target=target,
+        actor_label=actor_label,
+        details=details,
+        client=client,
+    )
     event.full_clean()
     event.save(force_insert=True)
     return event
+
+
+def audit_record_for_clients(*, action: str, actor, clients, request: HttpRequest | None = None, details=None) -> None:
+    """One row per client (a list page shows many), in one INSERT, so each client sees it in their trail."""
+    events = [
+        _event(
+            action=action,
+            actor=actor,
+            request=request,
+            outcome="success",
+            target=None,
+            actor_label="",
+            details=details,
+            client=client,
+        )
+        for client in clients
+    ]
+    if events:
+        events[0].full_clean()  # the rows differ only in their client
+        AuditEvent.objects.bulk_create(events)

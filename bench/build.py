@@ -573,7 +573,9 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
                 "agency_name",
                 "evidence",
                 "call_reference",
+                "call_participants",
                 "attestation",
+                "flagged",
                 "reason",
                 "at",
             ],
@@ -589,6 +591,8 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
                     "",
                     "",
                     "",
+                    "",
+                    False,
                     "",
                     started_at,
                 )

@@ -24,6 +24,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from assister_portal.lib.admin import ForgivingChangeListMixin, ReadOnlyMixin
 from assister_portal.lib.crypto import lookup_hash
 
 from . import services
@@ -59,20 +60,7 @@ def _fieldset(title, names: str):
     return (title, {"fields": names.split()})
 
 
-class ReadOnlyMixin:
-    """Staff browse; nobody adds, changes or deletes a row from the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
     exclude = []
 
@@ -121,6 +109,11 @@ class KindFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _is_id(value: str | None) -> bool:
+    """A row id as the URL can carry it: ASCII digits ("²".isdigit() is True), within a bigint."""
+    return bool(value) and value.isascii() and value.isdigit() and len(value) <= 18
+
+
 class AgencyFilter(admin.SimpleListFilter):
     """Agencies with certifications, by name; capped, and an agency name in the list filters by it too."""
 
@@ -134,7 +127,7 @@ class AgencyFilter(admin.SimpleListFilter):
         agencies = Agency.objects.filter(with_certifications).order_by("public_name", "pk")
         rows = list(agencies.values_list("pk", "public_name")[:AGENCY_FILTER_LIMIT])
         value = self.value()
-        if value and value.isdigit() and all(str(pk) != value for pk, _name in rows):
+        if _is_id(value) and all(str(pk) != value for pk, _name in rows):
             rows += list(Agency.objects.filter(pk=value).values_list("pk", "public_name"))
         return [(str(pk), name) for pk, name in rows]
 
@@ -142,7 +135,7 @@ class AgencyFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        if not _is_id(value):
             return queryset.none()
         return queryset.filter(Q(agency_id=value) | Q(assister__agency_id=value))
 
@@ -164,8 +157,10 @@ class ExpiryMonthFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "expired":
             return queryset.filter(valid_until__lt=today())
-        if value and re.fullmatch(r"\d{4}-\d{2}", value) and 1 <= int(value[5:]) <= 12:
+        if value and re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
             year, month = int(value[:4]), int(value[5:])
+            if not (1 <= month <= 12 and 1 <= year < 9999):  # date() takes years 1 to 9999
+                return queryset.none()
             following = date(year + month // 12, month % 12 + 1, 1)
             return queryset.filter(valid_until__gte=date(year, month, 1), valid_until__lt=following)
         return queryset

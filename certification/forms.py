@@ -4,6 +4,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from assister_portal.lib.forms import (
+    DateInput,
+    birth_date_field,
+    expiry_date_field,
+    past_date_field,
+    validate_typed_text,
+)
 from core.models import County, Language
 
 from .models import ASSISTER_KIND_FOR_AGENCY, Agency, Assister, AssisterKind, Certification, MembershipRole
@@ -42,13 +49,6 @@ DIRECTORY_FIELDS = [
     "accepting_new_clients",
     "directory_opt_in",
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def website_field():
@@ -203,8 +203,8 @@ class ApplicationForm(forms.Form):
 
     legal_first_name = forms.CharField(label=_("Legal first name"), max_length=100)
     legal_last_name = forms.CharField(label=_("Legal last name"), max_length=100)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
-    training_completed_on = forms.DateField(label=_("Training completed on"), widget=DateInput)
+    date_of_birth = birth_date_field(_("Date of birth"), help_text="", widget=DateInput)
+    training_completed_on = past_date_field(_("Training completed on"), help_text="", widget=DateInput)
     training_certificate_number = forms.CharField(label=_("Course certificate number"), max_length=40)
 
     BROKER_FIELDS = ["npn", "license_number", "license_expires_on", "eo_carrier", "eo_policy_number", "eo_expires_on"]
@@ -235,8 +235,8 @@ class ApplicationForm(forms.Form):
             self.fields["license_number"] = forms.CharField(
                 label=_("Minnesota insurance license number"), max_length=20
             )
-            self.fields["license_expires_on"] = forms.DateField(
-                label=_("License expiry date"),
+            self.fields["license_expires_on"] = expiry_date_field(
+                _("License expiry date"),
                 widget=DateInput,
                 help_text=_("Your license must be valid through the whole certification period."),
             )
@@ -246,8 +246,8 @@ class ApplicationForm(forms.Form):
             self.fields["eo_policy_number"] = forms.CharField(
                 label=_("Errors-and-omissions policy number"), max_length=60
             )
-            self.fields["eo_expires_on"] = forms.DateField(
-                label=_("Errors-and-omissions coverage expiry date"), widget=DateInput
+            self.fields["eo_expires_on"] = expiry_date_field(
+                _("Errors-and-omissions coverage expiry date"), help_text="", widget=DateInput
             )
         else:
             hint = _("Describe it, or leave blank if none.")
@@ -280,8 +280,13 @@ class ApplicationForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
+    """The e-signature. Blank: not signed this time (the application is saved unsigned); typed: checked."""
+
     typed_name = forms.CharField(
         label=_("Type your full legal name to sign"),
+        required=False,
         max_length=200,
+        validators=[validate_typed_text],
+        error_messages={"max_length": _("Type your full legal name only: at most 200 characters.")},
         help_text=_("Typing your name here is your electronic signature."),
     )

@@ -33,9 +33,20 @@ def _send(template: str, context: dict, recipients: list[str]) -> None:
 
 @shared_task
 def send_invitation_email(invitation_id: int, token: str) -> None:
+    """The invitation link; or, if the address already has an account, a note to its owner and no link.
+
+    The agency admin is answered the same either way (services.invitation_create), so the invitation
+    page does not tell who has an account; the owner learns that someone tried, and what to do.
+    """
+    from accounts.models import User
+
     from .models import Invitation
 
     invitation = Invitation.objects.select_related("agency").get(pk=invitation_id)
+    owner = User.objects.filter(email__iexact=invitation.email).first()
+    if owner is not None:
+        _send("invitation_existing_account", {"invitation": invitation}, [owner.email])
+        return
     link = settings.SITE_URL + reverse("certification:invitation_accept", args=[token])
     _send("invitation", {"invitation": invitation, "link": link}, [invitation.email])
 

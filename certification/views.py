@@ -180,15 +180,19 @@ def invitation_create(request, membership):
         messages.error(request, _("Your agency must be approved by MNsure before you can invite anyone."))
         return redirect("certification:agency_home")
     form = InvitationForm(request.POST, agency=agency)
+    status = 400
     if form.is_valid():
         try:
             services.invitation_create(agency=agency, actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+            if getattr(exc, "code", None) == "rate_limited":
+                status = 429
         else:
+            # The same answer whether or not the address has an account (see services.invitation_create).
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("certification:agency_home")
-    return _agency_home(request, agency, invite_form=form, status=400)
+    return _agency_home(request, agency, invite_form=form, status=status)
 
 
 @login_required
@@ -313,8 +317,11 @@ def application_edit(request):
         initial={"typed_name": certification.agreement_signed_name},
         prefix="agreement",
     )
-    if request.method == "POST" and form.is_valid():
+    # Both forms are checked before anything is saved: a signature that cannot be right (too long, a NUL
+    # byte, a character nobody can type) is refused with the application, never dropped while it saves.
+    if request.method == "POST" and form.is_valid() and agreement.is_valid():
         assister_fields, certification_fields = form.split()
+        typed_name = agreement.cleaned_data["typed_name"]
         try:
             with transaction.atomic():
                 services.certification_save_application(
@@ -324,12 +331,12 @@ def application_edit(request):
                     assister_fields=assister_fields,
                     certification_fields=certification_fields,
                 )
-                if agreement.is_valid() and agreement.cleaned_data["typed_name"].strip():
+                if typed_name:
                     services.certification_sign_agreement(
                         certification=certification,
                         actor=request.user,
                         request=request,
-                        typed_name=agreement.cleaned_data["typed_name"],
+                        typed_name=typed_name,
                     )
         except ValidationError as exc:
             target = agreement if hasattr(exc, "error_dict") and "typed_name" in exc.error_dict else form

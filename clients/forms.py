@@ -2,6 +2,8 @@
 creating a client's account on their behalf, and the consumer claiming it."""
 
 import re
+import zoneinfo
+from datetime import datetime
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -13,35 +15,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from assister_portal.lib.forms import birth_date_field, date_field
+from assister_portal.lib.uploads import sanitize_upload
 from associations.models import AssociationStatus, ConsentMethod
+from associations.services import offline_consent_errors
 from certification.models import AssisterKind, fein_validator
 
 from .models import POWER_CODES, Client
 from .selectors import POWER_ACTION_LABELS
 from .services import CLIENT_FIELDS
 
-DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
-DATE_HINT = gettext_lazy("For example: 05/17/1980 or 1980-05-17.")
-DATE_ERROR = gettext_lazy("Enter the date like 05/17/1980 (month, day, year) or 1980-05-17.")
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-# What an allowed file starts with, whatever its name says.
-EVIDENCE_SIGNATURES = [
-    (b"%PDF-", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", ".png"),
-    (b"\xff\xd8\xff", ".jpg"),
-]
+CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
+ATTESTATION_CONSEQUENCES = gettext_lazy(
+    "I understand that recording consent the client did not give is a false statement to MNsure: it can end "
+    "my certification and my agency's, be reported to the Minnesota Department of Commerce, and bring civil "
+    "money penalties under 45 CFR 155.285."
+)
+ATTESTATION_LABEL = gettext_lazy(
+    "I confirm the client gave this consent on the date above, in the way I chose, for the powers listed, and "
+    "that what I record here is true. I understand that recording consent the client did not give is a false "
+    "statement to MNsure: it can end my certification and my agency's, be reported to the Minnesota Department "
+    "of Commerce, and bring civil money penalties under 45 CFR 155.285."
+)
 last4_validator = RegexValidator(r"^\d{4}$", gettext_lazy("Enter exactly four digits, like 6789."))
-
-
-def date_field(label, *, required=True, help_text=DATE_HINT):
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        help_text=help_text,
-        error_messages={"invalid": DATE_ERROR, "required": gettext_lazy("Enter the date.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
 
 
 class FallbackChoiceField(forms.ChoiceField):
@@ -66,7 +62,7 @@ class BookSearchForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("The start of the first or last name, or both, like “ana gar”."),
     )
-    date_of_birth = date_field(gettext_lazy("Date of birth"), required=False)
+    date_of_birth = birth_date_field(gettext_lazy("Date of birth"), required=False)
     client_id = forms.CharField(
         label=gettext_lazy("Client ID"),
         required=False,
@@ -117,7 +113,7 @@ class BookSearchForm(forms.Form):
 class FindClientForm(forms.Form):
     first_name = forms.CharField(label=gettext_lazy("Client's first name"), max_length=100)
     last_name = forms.CharField(label=gettext_lazy("Client's last name"), max_length=100)
-    date_of_birth = date_field(gettext_lazy("Client's date of birth"))
+    date_of_birth = birth_date_field(gettext_lazy("Client's date of birth"))
     email = forms.EmailField(
         label=gettext_lazy("Client's email address"),
         required=False,
@@ -141,29 +137,24 @@ class FindClientForm(forms.Form):
 # --- Consent given on paper or by phone ----------------------------------------------
 
 
-def sniff_evidence(upload) -> str:
-    """The extension that matches the file's content, or a ValidationError in plain words."""
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than 10 MB. Scan it at a lower resolution, or save it as a smaller PDF.")
-        )
-    if upload.size == 0:
-        raise ValidationError(_("The file is empty. Choose the scanned or photographed consent form."))
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, extension in EVIDENCE_SIGNATURES:
-        if head.startswith(signature):
-            return extension
-    raise ValidationError(
-        _("The file must be a PDF, JPEG or PNG. This file is not one of those, whatever its name says.")
-    )
-
-
 class OfflineConsentForm(forms.Form):
-    """How the client gave consent outside the portal, the evidence, and the assister's attestation."""
+    """How the client gave consent outside the portal, the evidence, and the assister's attestation.
 
-    field_order = ["method", "evidence", "call_reference", "powers", "consent_date", "attestation"]
+    The form reads the values; `association_record_offline_consent` decides whether they are enough (the
+    evidence each method needs, the dates, the file through the upload pipeline), and its errors are shown on
+    these fields by name.
+    """
+
+    field_order = [
+        "method",
+        "evidence",
+        "call_reference",
+        "call_time",
+        "call_participants",
+        "powers",
+        "consent_date",
+        "attestation",
+    ]
 
     method = forms.ChoiceField(
         label=gettext_lazy("How did the client give consent?"),
@@ -177,24 +168,48 @@ class OfflineConsentForm(forms.Form):
     evidence = forms.FileField(
         label=gettext_lazy("Signed consent form"),
         required=False,
-        help_text=gettext_lazy("A PDF, JPEG or PNG file of up to 10 MB. Needed for a signed form."),
+        help_text=gettext_lazy(
+            "A PDF, JPEG or PNG file of up to 10 MB, signed by the client. Needed for a signed form. "
+            "Staff can see it; the client is told it was recorded."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
     call_reference = forms.CharField(
         label=gettext_lazy("Call recording reference"),
         required=False,
-        max_length=100,
-        help_text=gettext_lazy("The reference of the recorded call in your phone system. Needed for a recorded call."),
+        max_length=40,
+        help_text=gettext_lazy(
+            "Needed for a recorded call: the recording's reference in your phone system, 6 to 40 letters, digits "
+            "and hyphens with at least 4 digits, like CALL-2026-0042."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    call_time = forms.TimeField(
+        label=gettext_lazy("Time of the call"),
+        required=False,
+        input_formats=["%I:%M %p", "%I:%M%p", "%H:%M"],
+        help_text=gettext_lazy("Needed for a recorded call. Central time, like 2:30 PM or 14:30."),
+        error_messages={"invalid": gettext_lazy("Enter the time like 2:30 PM or 14:30.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    call_participants = forms.CharField(
+        label=gettext_lazy("Who was on the call"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy(
+            "Needed for a recorded call: the name of everyone on it and who they are, like "
+            "“Ana García (client), Luis García (her son, interpreting), me”."
+        ),
     )
     consent_date = date_field(
         gettext_lazy("Date the client gave consent"),
-        help_text=gettext_lazy("For example: 05/17/2026 or 2026-05-17. It cannot be in the future."),
+        help_text=gettext_lazy(
+            "For example: 05/17/2026 or 2026-05-17. Within the last 60 days, and not in the future. "
+            "For a call, the day of the call."
+        ),
     )
     attestation = forms.BooleanField(
-        label=gettext_lazy(
-            "I confirm the client gave this consent on the date above, in the way I chose, "
-            "for the powers listed, and that what I record here is true."
-        ),
+        label=ATTESTATION_LABEL,
         error_messages={"required": gettext_lazy("Tick the box to confirm that the client gave this consent.")},
     )
     powers = forms.MultipleChoiceField(
@@ -214,46 +229,62 @@ class OfflineConsentForm(forms.Form):
         self.fields["consent_date"].initial = timezone.localdate
 
     def clean_evidence(self):
+        """Through the upload pipeline now, so a refused file is explained on this field."""
         upload = self.cleaned_data.get("evidence")
-        if not upload:
-            return None
-        extension = sniff_evidence(upload)
-        upload.name = f"consent{extension}"  # never trust the name the browser sent
-        return upload
-
-    def clean_consent_date(self):
-        day = self.cleaned_data["consent_date"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date cannot be in the future."))
-        return day
+        return sanitize_upload(upload) if upload else None
 
     def clean(self):
+        """Every rule the service applies, shown on the fields at once (the service checks them again)."""
         cleaned = super().clean()
-        method = cleaned.get("method")
-        if method == ConsentMethod.PAPER_FORM and not cleaned.get("evidence") and "evidence" not in self.errors:
-            self.add_error("evidence", _("Upload the signed consent form (PDF, JPEG or PNG)."))
-        if method == ConsentMethod.RECORDED_CALL and not cleaned.get("call_reference", "").strip():
-            self.add_error("call_reference", _("Give the reference of the recorded call."))
+        if "method" in self.errors or "attestation" in self.errors:
+            return cleaned
+        errors = offline_consent_errors(
+            method=cleaned.get("method", ""),
+            given_on=cleaned.get("consent_date"),
+            attestation="-" if cleaned.get("attestation") else "",
+            evidence=cleaned.get("evidence"),
+            call_reference=cleaned.get("call_reference", ""),
+            call_at=self.call_at(),
+            call_participants=cleaned.get("call_participants", ""),
+        )
+        for field, message in errors.items():
+            if field not in self.errors:  # a value that did not parse already says why
+                self.add_error(field, message)
         return cleaned
+
+    def call_at(self):
+        """The call's date and time in Minnesota, or None when either is missing."""
+        day, time = self.cleaned_data.get("consent_date"), self.cleaned_data.get("call_time")
+        if day is None or time is None:
+            return None
+        return timezone.make_aware(datetime.combine(day, time), CENTRAL)
 
     def attestation_text(self, client_name: str) -> str:
         method = dict(self.fields["method"].choices)[self.cleaned_data["method"]]
-        return _(
-            "I confirm that %(client)s gave this consent on %(date)s (%(method)s), for the powers listed, "
-            "and that what I recorded is true."
-        ) % {
-            "client": client_name,
-            "date": date_format(self.cleaned_data["consent_date"], "DATE_FORMAT"),
-            "method": str(method).lower(),
-        }
+        return (
+            _(
+                "I confirm that %(client)s gave this consent on %(date)s (%(method)s), for the powers listed, "
+                "and that what I recorded is true."
+            )
+            % {
+                "client": client_name,
+                "date": date_format(self.cleaned_data["consent_date"], "DATE_FORMAT"),
+                "method": str(method).lower(),
+            }
+            + " "
+            + str(ATTESTATION_CONSEQUENCES)
+        )
 
     def service_kwargs(self, client_name: str) -> dict:
         """What association_record_offline_consent (and the consent part of client_create_on_behalf) takes."""
         data = {
             "method": self.cleaned_data["method"],
+            "given_on": self.cleaned_data["consent_date"],
             "attestation": self.attestation_text(client_name),
             "evidence": self.cleaned_data.get("evidence"),
             "call_reference": self.cleaned_data.get("call_reference", ""),
+            "call_at": self.call_at(),
+            "call_participants": self.cleaned_data.get("call_participants", ""),
         }
         if "powers" in self.fields:
             data["powers"] = ["view_client", *self.cleaned_data.get("powers", [])]
@@ -264,7 +295,7 @@ class OfflineConsentForm(forms.Form):
 
 
 class ClientDetailsForm(forms.ModelForm):
-    date_of_birth = date_field(gettext_lazy("Date of birth"))
+    date_of_birth = birth_date_field(gettext_lazy("Date of birth"))
 
     class Meta:
         model = Client
@@ -288,14 +319,6 @@ class ClientDetailsForm(forms.ModelForm):
         self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0]]
         self.fields["county"].empty_label = _("Choose a county")
         self.fields["preferred_language"].empty_label = _("Choose a language")
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate():
-            raise ValidationError(_("The date of birth cannot be in the future."))
-        if born.year < 1900:
-            raise ValidationError(_("Check the year of birth: it is before 1900."))
-        return born
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields} | {
@@ -337,7 +360,7 @@ class EmployerDetailsForm(forms.Form):
 
 
 class ClaimForm(forms.Form):
-    date_of_birth = date_field(gettext_lazy("Your date of birth"))
+    date_of_birth = birth_date_field(gettext_lazy("Your date of birth"))
     ssn_last4 = forms.CharField(
         label=gettext_lazy("Last four digits of your Social Security number"),
         required=False,

@@ -138,3 +138,46 @@ class ClientUserObjectPermission(UserObjectPermissionBase):
 
 class ClientGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
+
+
+class IdentificationScope(models.TextChoices):
+    ACTOR = "actor", _("Someone searching")
+    PERSON = "person", _("A person searched for")
+
+
+class IdentificationFailure(models.Model):
+    """One attempt to identify a person that did not match (or matched a record it may not use).
+
+    Counted per searcher and per person searched for (`clients.identification`). The person's key is a
+    keyed hash of name and date of birth as typed, so the table holds nothing that identifies anyone.
+    """
+
+    scope = models.CharField(max_length=10, choices=IdentificationScope.choices)
+    key = models.CharField(max_length=64)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=80)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="ident_failure_scope_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key[:12]} {self.what} {self.at:%Y-%m-%d %H:%M}"
+
+
+class IdentificationLock(models.Model):
+    """A searcher (or a person searched for) whose identification is paused until `locked_until`."""
+
+    scope = models.CharField(max_length=10, choices=IdentificationScope.choices)
+    key = models.CharField(max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    locked_at = models.DateTimeField()
+    locked_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="ident_lock_one_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key[:12]} until {self.locked_until:%Y-%m-%d %H:%M}"

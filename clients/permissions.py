@@ -85,9 +85,19 @@ def _association_or_404(user, public_id, statuses, owner_id) -> Association:
     return association
 
 
-def access_association_for_assister(user, public_id, *statuses) -> Association:
-    """An association this assister holds (for release, offline consent, their requests)."""
-    return _association_or_404(user, public_id, statuses, lambda a: a.assister.user_id)
+def access_association_for_assister(user, public_id, *statuses, request=None, what: str) -> Association:
+    """An association this assister holds (for release, offline consent, their requests); audited, since the
+    page shows the client's name."""
+    association = _association_or_404(user, public_id, statuses, lambda a: a.assister.user_id)
+    audit_record(
+        action=Action.CLIENT_VIEWED,
+        actor=user,
+        request=request,
+        target=association.client,
+        client=association.client,
+        details={"what": what, "association": str(association.public_id)},
+    )
+    return association
 
 
 def access_association_for_client(user, public_id, *statuses) -> Association:

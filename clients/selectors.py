@@ -11,13 +11,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from associations.models import Association, AssociationStatus, Consent, InitiatedBy
 from associations.permissions_sync import granted_directly, granted_through_groups
-from certification.selectors import active_membership
+from certification.selectors import active_membership, assisters_who_may_act
 
 from .models import POWER_CODES, Client, search_key
 
@@ -122,6 +122,10 @@ def client_book(user, filters: BookFilters | None = None) -> QuerySet[Associatio
         associations = Association.objects.filter(
             client_id__in=granted_through_groups(user), agency_id=membership.agency_id, status__in=statuses
         )
+        if statuses == [AssociationStatus.ACTIVE]:
+            # The same rule as the client page: only through an assister who may act today (an expiry takes
+            # effect before the nightly sweep suspends the association).
+            associations = associations.filter(Exists(assisters_who_may_act().filter(pk=OuterRef("assister_id"))))
     else:
         return Association.objects.none()
     if filters.name:

@@ -9,17 +9,31 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from accounts.services import user_create
 from assister_portal.lib.crypto import lookup_hash
-from audit.models import Action
+from assister_portal.lib.uploads import uploads_atomic
+from audit.models import Action, Outcome
 from audit.services import audit_record
 
+from . import identification
 from .models import ClaimInvitation, Client, ClientKind, EmployerDetails, search_key
 
 CLAIM_VALID_DAYS = 14
 CLAIM_MAX_FAILURES = 5
+CREATE_ON_BEHALF = "create an account on behalf"
+OWN_DETAILS = "own details match another client"
+OWN_DETAILS_MATCH = gettext_lazy(
+    "These details match a record we already have, so we did not save them. If an assister created an account "
+    "for you, claim it with the link in the email they sent (or ask them to send it again). Otherwise, call the "
+    "MNsure Contact Center at 1-855-366-7873."
+)
+OWN_DETAILS_PAUSED = gettext_lazy(
+    "We cannot save these details now. Try again later, or call the MNsure Contact Center at 1-855-366-7873."
+)
+PAUSED, DUPLICATE = object(), object()  # outcomes of an identification that raise after their transaction
 CLIENT_FIELDS = [
     "kind",
     "first_name",
@@ -80,13 +94,46 @@ def _save_new(fields: dict, employer: dict | None, *, created_by: User | None, u
 def client_create_for_self(
     *, user: User, fields: dict, employer: dict | None = None, request: HttpRequest | None = None
 ) -> Client:
-    """A consumer who signed up tells us who they are; the record is theirs from the start."""
+    """A consumer who signed up tells us who they are; the record is theirs from the start.
+
+    Details that match a client we already have (the same SSN, or the same name and date of birth) are not
+    saved: the person may have an account an assister created, to be claimed with its link; a stranger's
+    details would otherwise block the real person's account. Refusals are identifications, throttled and
+    audited like "Find a client".
+    """
+    person = identification.person_key(fields["first_name"], fields["last_name"], fields["date_of_birth"])
     with transaction.atomic():
+        identification.identification_serialize(actor=user, person=person)
         if Client.objects.filter(user=user).exists():
             raise ValidationError(_("Your account already has its details."))
-        client = _save_new(fields, employer, created_by=user, user=user)
-        audit_record(action=Action.CLIENT_CREATED, actor=user, request=request, target=client)
-    return client
+        if identification.identification_is_paused(actor=user, person=person):
+            identification.identification_refused(actor=user, what=OWN_DETAILS, request=request)
+            outcome = PAUSED
+        else:
+            _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
+            if possible_duplicates(
+                first_name=fields["first_name"],
+                last_name=fields["last_name"],
+                date_of_birth=fields["date_of_birth"],
+                ssn=fields.get("ssn") or "",
+            ).exists():
+                identification.identification_failed(actor=user, person=person, what=OWN_DETAILS, request=request)
+                audit_record(
+                    action=Action.CLIENT_PROFILE_DUPLICATE,
+                    actor=user,
+                    request=request,
+                    outcome=Outcome.DENIED,
+                    details={"what": "own details match an existing client; not saved"},
+                )
+                outcome = DUPLICATE
+            else:
+                outcome = _save_new(fields, employer, created_by=user, user=user)
+                audit_record(action=Action.CLIENT_CREATED, actor=user, request=request, target=outcome)
+    if outcome is PAUSED:
+        raise ValidationError(OWN_DETAILS_PAUSED)
+    if outcome is DUPLICATE:
+        raise ValidationError(OWN_DETAILS_MATCH)
+    return outcome
 
 
 def _lock_person(first_name: str, last_name: str, date_of_birth) -> None:
@@ -120,18 +167,37 @@ def client_create_on_behalf(
         raise ValidationError({"email": _("The client's email is needed to send them the link to claim the account.")})
     consent = dict(consent)
     powers = consent.pop("powers", None)
-    try:
-        return _create_on_behalf(assister, actor, fields, employer, consent, powers, request)
-    except DuplicateClient:
-        # Audited outside the rolled-back transaction: repeated probes of SSNs leave a trace.
-        audit_record(
-            action=Action.CLIENT_LOOKUP_FAILED,
-            actor=actor,
-            request=request,
-            outcome="denied",
-            details={"what": "create on behalf refused as a possible duplicate"},
+    person = identification.person_key(fields["first_name"], fields["last_name"], fields["date_of_birth"])
+    with uploads_atomic():  # the signed consent form, if any, is stored only if all of this commits
+        # A refusal as a possible duplicate tells the assister the person exists: it is an identification,
+        # throttled and counted like "Find a client", under the same locks.
+        identification.identification_serialize(actor=actor, person=person)
+        if identification.identification_is_paused(actor=actor, person=person):
+            identification.identification_refused(actor=actor, what=CREATE_ON_BEHALF, request=request)
+            outcome = PAUSED
+        else:
+            # Serialize creates for the same person, so two at once cannot both pass the duplicate check.
+            _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
+            if possible_duplicates(
+                first_name=fields["first_name"],
+                last_name=fields["last_name"],
+                date_of_birth=fields["date_of_birth"],
+                ssn=fields.get("ssn", ""),
+            ).exists():
+                identification.identification_failed(
+                    actor=actor, person=person, what=f"{CREATE_ON_BEHALF}: possible duplicate", request=request
+                )
+                outcome = DUPLICATE
+            else:
+                outcome = _create_on_behalf(assister, actor, fields, employer, consent, powers, request)
+    # Raised after the transaction, so the failure just counted stays counted.
+    if outcome is PAUSED:
+        raise ValidationError(identification.PAUSED_MESSAGE)
+    if outcome is DUPLICATE:
+        raise DuplicateClient(
+            _("This person may already have an account. Ask to become their assister instead (Find a client).")
         )
-        raise
+    return outcome
 
 
 class DuplicateClient(ValidationError):
@@ -141,25 +207,13 @@ class DuplicateClient(ValidationError):
 def _create_on_behalf(assister, actor, fields, employer, consent, powers, request) -> tuple[Client, str]:
     from associations.services import association_create_with_offline_consent
 
-    with transaction.atomic():
-        # Serialize creates for the same person, so two at once cannot both pass the duplicate check.
-        _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
-        if possible_duplicates(
-            first_name=fields["first_name"],
-            last_name=fields["last_name"],
-            date_of_birth=fields["date_of_birth"],
-            ssn=fields.get("ssn", ""),
-        ).exists():
-            raise DuplicateClient(
-                _("This person may already have an account. Ask to become their assister instead (Find a client).")
-            )
-        client = _save_new(fields, employer, created_by=actor, user=None)
-        audit_record(action=Action.CLIENT_CREATED, actor=actor, request=request, target=client, client=client)
-        association_create_with_offline_consent(
-            client=client, assister=assister, actor=actor, powers=powers, request=request, **consent
-        )
-        token = _claim_token(client, client.email)
-        transaction.on_commit(lambda: _send_claim_email(client.pk, token))
+    client = _save_new(fields, employer, created_by=actor, user=None)
+    audit_record(action=Action.CLIENT_CREATED, actor=actor, request=request, target=client, client=client)
+    association_create_with_offline_consent(
+        client=client, assister=assister, actor=actor, powers=powers, request=request, **consent
+    )
+    token = _claim_token(client, client.email)
+    transaction.on_commit(lambda: _send_claim_email(client.pk, token))
     return client, token
 
 

@@ -25,10 +25,11 @@ from guardian.core import ObjectPermissionChecker
 from accounts.models import Role
 from assister_portal.lib.forms import apply_service_errors
 from associations.models import AssociationStatus
+from associations.selectors import offline_consent_refusal
 from associations.services import DEFAULT_POWERS, association_end, association_record_offline_consent
 from associations.services import association_request as association_request_service
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_record_for_clients
 from certification.permissions import access_own_assister
 from certification.selectors import assister_may_act
 
@@ -65,15 +66,11 @@ def _paginate(request, queryset):
     return page, list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
 
 
-def _audit_list(request, client_ids: list[str], what: str) -> None:
-    """One audit row per page of clients shown, naming every client on it."""
-    if client_ids:
-        audit_record(
-            action=Action.CLIENT_LIST_VIEWED,
-            actor=request.user,
-            request=request,
-            details={"what": what, "client_ids": client_ids},
-        )
+def _audit_list(request, clients, what: str) -> None:
+    """One audit row per client shown, so each client sees that they appeared in the list."""
+    audit_record_for_clients(
+        action=Action.CLIENT_LIST_VIEWED, actor=request.user, clients=clients, request=request, details={"what": what}
+    )
 
 
 # --- My clients ------------------------------------------------------------------------
@@ -94,7 +91,7 @@ def dashboard(request):
         rows = list(page.object_list)
         for row in rows:
             row.power_labels = selectors.power_labels(row.powers)
-        _audit_list(request, [str(row.client.public_id) for row in rows], "dashboard")
+        _audit_list(request, [row.client for row in rows], "dashboard")
     sort = form.cleaned_data.get("sort", selectors.DEFAULT_SORT) if form.is_valid() else selectors.DEFAULT_SORT
     context = {
         "form": form,
@@ -159,7 +156,12 @@ def detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def release(request, public_id):
     association = access_association_for_assister(
-        request.user, public_id, AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED
+        request.user,
+        public_id,
+        AssociationStatus.ACTIVE,
+        AssociationStatus.SUSPENDED,
+        request=request,
+        what="opened release of client" if request.method == "GET" else "released client",
     )
     if request.method == "POST":
         try:
@@ -210,7 +212,7 @@ def find(request):
 def request_list(request):
     page, page_range = _paginate(request, selectors.assister_requests(request.user))
     rows = list(page.object_list)
-    _audit_list(request, [str(row.client.public_id) for row in rows], "requests")
+    _audit_list(request, [row.client for row in rows], "requests")
     return render(
         request,
         "clients/requests.html",
@@ -222,10 +224,17 @@ def request_list(request):
 @assister_required
 @require_http_methods(["GET", "POST"])
 def record_consent(request, public_id):
-    association = access_association_for_assister(request.user, public_id, AssociationStatus.PENDING)
+    association = access_association_for_assister(
+        request.user,
+        public_id,
+        AssociationStatus.PENDING,
+        request=request,
+        what="opened recording of consent" if request.method == "GET" else "recorded consent given offline",
+    )
     may_act = assister_may_act(request.user)
+    refusal = offline_consent_refusal(association)
     form = OfflineConsentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and may_act and form.is_valid():
+    if request.method == "POST" and may_act and refusal is None and form.is_valid():
         try:
             association_record_offline_consent(
                 association=association,
@@ -249,6 +258,7 @@ def record_consent(request, public_id):
             "association": association,
             "form": form,
             "may_act": may_act,
+            "refusal": refusal,
             "powers": selectors.power_labels(association.powers, selectors.POWER_ACTION_LABELS),
         },
     )
@@ -294,12 +304,7 @@ def create_on_behalf(request):
                         target.add_error(field, errors)
             else:
                 page_errors = exc.messages
-                duplicate = services.possible_duplicates(
-                    first_name=fields["first_name"],
-                    last_name=fields["last_name"],
-                    date_of_birth=fields["date_of_birth"],
-                    ssn=fields["ssn"],
-                ).exists()
+                duplicate = isinstance(exc, services.DuplicateClient)
         else:
             messages.success(
                 request,

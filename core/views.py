@@ -3,11 +3,14 @@ import logging
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from assister_portal.lib.request_guard import bad_request_page
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,30 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "csrf_failure.html", status=403)
+
+
+# --- Error pages (handler400, 403, 404, 500 in assister_portal/urls.py) ------------------------
+# Django's own handlers are wrapped in `requires_csrf_token`, which runs the CSRF check, which reads
+# request.POST. For a body Django had already refused to parse (a form in another charset) that raised
+# again inside the error page, and the visitor got a 500 with an empty body. These render the same
+# templates without reading the body; the CSRF cookie the templates need comes from `get_token`.
+
+
+def bad_request(request, exception=None):
+    return bad_request_page(request)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """Plain HTML without the request: it must render when the database or the session is what failed."""
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 @require_safe

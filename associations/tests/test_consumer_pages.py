@@ -240,7 +240,10 @@ def test_agreeing_makes_the_assister_active_at_once_and_emails_them(client, djan
         person.user,
         services.CONSENT_TEXT_VERSION,
     )
-    assert [m.to for m in mail.outbox] == [[navigator.user.email]]
+    # The assister is told, and so is the client, with the one-click link to end it if it was not them.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([navigator.user.email, person.user.email])
+    to_client = next(m for m in mail.outbox if m.to == [person.user.email])
+    assert "/associations/end/" in to_client.body and navigator.full_name in to_client.subject
     assert fresh(navigator.user).has_perm("clients.report_change_for_client", person)
     assert not fresh(navigator.user).has_perm("clients.apply_for_client", person)
     page = client.get(MY_ASSISTERS).text

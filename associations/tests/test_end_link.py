@@ -1,8 +1,11 @@
 """The one-click "end this" link emailed when an assister records consent given on paper or by phone."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client as BrowserClient
 from django.urls import reverse
+from django.utils import timezone
 
 from associations import services
 from associations.models import AssociationStatus, ConsentMethod, EndReason
@@ -22,11 +25,15 @@ def _offline(person, assister):
         date_of_birth=person.date_of_birth,
         email=person.email,
     )
+    call_at = timezone.now() - timedelta(minutes=5)
     return services.association_record_offline_consent(
         association=pending,
         actor=assister.user,
         method=ConsentMethod.RECORDED_CALL,
+        given_on=timezone.localtime(call_at).date(),
         call_reference="CALL-2026-0042",
+        call_at=call_at,
+        call_participants="The client, me",
         attestation="The client agreed on a recorded call.",
     )
 
@@ -37,7 +44,7 @@ def _link(association) -> str:
 
 @pytest.mark.django_db
 def test_the_link_ends_it_without_signing_in(client):
-    person = make_client()
+    person = make_client(claimed=False)  # consent recorded offline is only for a client with no account
     navigator = make_assister(AssisterKind.NAVIGATOR)
     association = _offline(person, navigator)
     url = _link(association)

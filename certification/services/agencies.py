@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import user_create
 from assister_portal.lib.crypto import lookup_hash
-from audit.models import Action
+from audit.models import Action, AuditEvent, Outcome
 from audit.services import audit_record
 from core.models import County
 from directory.geo import locate_zip
@@ -208,6 +209,46 @@ def agency_renew(*, agency: Agency, actor: User, request: HttpRequest | None = N
 # --- Invitations and rosters ----------------------------------------------------
 
 
+# How many invitations an agency admin may send. Each invitation emails a stranger, so an admin's invitations (new and resent) are limited per hour
+# and per day (settings.INVITATIONS_PER_HOUR, INVITATIONS_PER_DAY). They are counted in the database,
+# from the audit trail: every invitation sent is already an INVITATION_SENT row with its actor and
+# time, so there is nothing new to store, the count is the same in every web process and survives a
+# restart or a cache flush (the per-IP limits in the cache do not), and a refusal is itself audited.
+# A transaction-scoped advisory lock per admin makes parallel posts count one at a time (the pattern
+# of accounts.lockout and clients.identification).
+
+
+def _invitation_limit_reached(*, actor: User, request: HttpRequest | None, email: str) -> bool:
+    """Within the caller's transaction: True, with the refusal audited, if `actor` may send no more now."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"invite:{actor.pk}"])
+    now = timezone.now()
+    sent = AuditEvent.objects.filter(
+        action=Action.INVITATION_SENT, outcome=Outcome.SUCCESS, actor=actor, at__gte=now - timedelta(days=1)
+    ).aggregate(day=Count("pk"), hour=Count("pk", filter=Q(at__gte=now - timedelta(hours=1))))
+    if sent["hour"] < settings.INVITATIONS_PER_HOUR and sent["day"] < settings.INVITATIONS_PER_DAY:
+        return False
+    audit_record(
+        action=Action.INVITATION_SENT,
+        outcome=Outcome.DENIED,
+        actor=actor,
+        request=request,
+        details={"email": email, "refused": "limit", "last_hour": sent["hour"], "last_day": sent["day"]},
+    )
+    return True
+
+
+def _limit_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "You have sent as many invitations as we allow for now (%(hour)s an hour, %(day)s a day). "
+            "Try again later. If you need to invite more people at once, contact MNsure."
+        )
+        % {"hour": settings.INVITATIONS_PER_HOUR, "day": settings.INVITATIONS_PER_DAY},
+        code="rate_limited",
+    )
+
+
 def _send_invitation(invitation: Invitation) -> str:
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_hash(token)
@@ -234,26 +275,30 @@ def invitation_create(
         )
     else:
         assister_kind = ""
-    require(
-        not User.objects.filter(email__iexact=email).exists(),
-        _("This email address already has an account. Invite the address the person will use for their work."),
-        "email",
-    )
+    # An address that already has an account is invited like any other: the answer, the pending row and
+    # the audit trail are the same, so the page cannot be used to learn who has an account. Only the email
+    # differs (tasks.send_invitation_email): the account's owner is told that someone tried, and no link.
     with transaction.atomic():
-        invitation = Invitation(agency=agency, email=email, role=role, assister_kind=assister_kind, invited_by=actor)
-        token = _send_invitation(invitation)
-        invitation.full_clean(exclude=["token_hash"])
-        try:
-            with transaction.atomic():
-                invitation.save()
-        except IntegrityError:
-            raise ValidationError(
-                {"email": _("This address already has an open invitation. Resend it instead.")}
-            ) from None
-        audit_record(
-            action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"email": email}
-        )
-        transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
+        limited = _invitation_limit_reached(actor=actor, request=request, email=email)
+        if not limited:
+            invitation = Invitation(
+                agency=agency, email=email, role=role, assister_kind=assister_kind, invited_by=actor
+            )
+            token = _send_invitation(invitation)
+            invitation.full_clean(exclude=["token_hash"])
+            try:
+                with transaction.atomic():
+                    invitation.save()
+            except IntegrityError:
+                raise ValidationError(
+                    {"email": _("This address already has an open invitation. Resend it instead.")}
+                ) from None
+            audit_record(
+                action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"email": email}
+            )
+            transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
+    if limited:
+        raise _limit_error()  # outside the transaction, so the audited refusal is kept
     return invitation, token
 
 
@@ -268,12 +313,20 @@ def invitation_resend(*, invitation: Invitation, actor: User, request: HttpReque
             invitation.accepted_at is None and invitation.revoked_at is None,
             _("This invitation was already accepted or revoked."),
         )
-        token = _send_invitation(invitation)
-        invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
-        audit_record(
-            action=Action.INVITATION_SENT, actor=actor, request=request, target=invitation, details={"resent": True}
-        )
-        transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
+        limited = _invitation_limit_reached(actor=actor, request=request, email=invitation.email)
+        if not limited:
+            token = _send_invitation(invitation)
+            invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+            audit_record(
+                action=Action.INVITATION_SENT,
+                actor=actor,
+                request=request,
+                target=invitation,
+                details={"resent": True},
+            )
+            transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
+    if limited:
+        raise _limit_error()
     return token
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from assister_portal.lib.forms import is_typed_text
 from audit.models import Action
 from audit.services import audit_record, client_ip
 
@@ -63,6 +64,13 @@ def certification_save_application(
 def certification_sign_agreement(
     *, certification: Certification, actor: User, typed_name: str, request: HttpRequest | None = None
 ) -> Certification:
+    # AgreementForm refuses these too; the service has the last word whoever calls it.
+    max_length = Certification._meta.get_field("agreement_signed_name").max_length
+    require(
+        len(typed_name) <= max_length and is_typed_text(typed_name),
+        _("Type your full legal name only: at most 200 characters of letters, spaces and punctuation."),
+        "typed_name",
+    )
     with transaction.atomic():
         certification = _lock_editable(certification, _("This application can no longer be changed."))
         expected = certification.assister.full_name

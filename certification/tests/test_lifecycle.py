@@ -100,7 +100,7 @@ def test_bad_application_input_is_refused_and_nothing_changes(client):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Enter a valid date" in html and "1 to 10 digits" in html
+    assert "Enter the date like 05/17/1980" in html and "1 to 10 digits" in html
     assert assister.certifications.get().training_certificate_number == ""
 
 

@@ -207,7 +207,7 @@ def test_an_htmx_search_with_a_bad_date_shows_the_error_in_the_partial(client, b
 
 
 @pytest.mark.django_db
-def test_one_audit_event_per_page_names_every_client_shown(client, broker):
+def test_every_client_shown_gets_an_audit_row_of_their_own_and_sees_it(client, broker):
     clients = [make_client(first_name="Ana", last_name=f"Helped{n}") for n in range(3)]
     for each in clients:
         associate(each, broker)
@@ -215,13 +215,20 @@ def test_one_audit_event_per_page_names_every_client_shown(client, broker):
     client.get(URL)
 
     events = list(AuditEvent.objects.filter(action=Action.CLIENT_LIST_VIEWED))
-    assert len(events) == 1
-    assert events[0].actor == broker.user
-    assert sorted(events[0].details["client_ids"]) == sorted(str(c.public_id) for c in clients)
-    assert not AuditEvent.objects.filter(action=Action.CLIENT_VIEWED).exists()  # not one per row
+    assert sorted(e.client_id for e in events) == sorted(c.pk for c in clients)
+    assert {e.actor for e in events} == {broker.user}
+    assert {e.details["what"] for e in events} == {"dashboard"}
+    assert not AuditEvent.objects.filter(action=Action.CLIENT_VIEWED).exists()  # a list, not a client page
 
     client.get(URL, {"name": "ana", "sort": "-name"})
-    assert AuditEvent.objects.filter(action=Action.CLIENT_LIST_VIEWED).count() == 2
+    assert AuditEvent.objects.filter(action=Action.CLIENT_LIST_VIEWED).count() == 6
+
+    # Each client sees it in "Who viewed my information".
+    client.post(reverse("account_logout"))
+    sign_in(client, clients[0].user)
+    page = client.get(reverse("associations:who_viewed")).content.decode()
+    assert page.count("Your name appeared in their list of clients") == 2
+    assert broker.user.email in page or broker.full_name in page
 
 
 @pytest.fixture

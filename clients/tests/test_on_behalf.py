@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from assister_portal.tests.samples import plain_pdf
 from associations.models import Association, AssociationStatus, ConsentMethod
 from associations.permissions_sync import permissions_drift
 from certification.models import AssisterKind
@@ -22,7 +23,7 @@ from conftest import PASSWORD, sign_in
 from core.models import County, Language
 
 NEW = reverse("clients:create_on_behalf")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = plain_pdf()
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +98,8 @@ def test_creating_an_account_on_behalf_makes_the_client_an_active_association_an
         "report_change_for_client",
         "view_notices_for_client",
     ]
-    assert association.consents.get(event="granted").evidence.name.endswith(".pdf")
+    evidence = association.consents.get(event="granted").evidence_file
+    assert evidence.kind == "pdf" and evidence.file.read().startswith(b"%PDF-")
     claim_messages = [m for m in mail.outbox if m.to == ["mai.vang@example.org"] and "/claim/" in m.body]
     assert len(claim_messages) == 1
     assert ClaimInvitation.objects.filter(client=created, email="mai.vang@example.org").exists()
@@ -195,6 +197,7 @@ def test_only_assisters_may_create_accounts(client, consumer):
 def created(db):
     """An account a broker created on behalf (not through the page): (client, claim path)."""
     broker = make_assister(AssisterKind.BROKER)
+    call_at = timezone.now() - timedelta(minutes=10)
     record, token = services.client_create_on_behalf(
         assister=broker,
         actor=broker.user,
@@ -209,8 +212,11 @@ def created(db):
         employer=None,
         consent={
             "method": ConsentMethod.RECORDED_CALL,
+            "given_on": timezone.localtime(call_at).date(),
             "attestation": "I confirm the client agreed on the call.",
-            "call_reference": "CALL-1",
+            "call_reference": "CALL-2026-0001",
+            "call_at": call_at,
+            "call_participants": "Mai Vang (client), me",
         },
     )
     return record, reverse("clients:claim", args=[token])

@@ -1,5 +1,6 @@
 """Asking to help a client who has an account, the list of requests, and recording consent given offline."""
 
+import hashlib
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from assister_portal.lib.uploads import ScanStatus
+from assister_portal.tests.samples import pdf_with_javascript, plain_pdf, png
 from associations import services as association_services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, ConsentMethod
 from associations.permissions_sync import permissions_drift
@@ -21,8 +24,8 @@ from conftest import sign_in
 
 FIND = reverse("clients:find")
 REQUESTS = reverse("clients:requests")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = plain_pdf()
+PNG = png()
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +48,15 @@ def cac(client):
 
 @pytest.fixture
 def known():
+    """A client whose account an assister created and who has not claimed it yet: the only kind of client whose
+    consent an assister may record offline (test_offline_consent_rules.py)."""
     return make_client(
-        first_name="Ana", last_name="García", date_of_birth=date(1990, 2, 3), ssn="987-65-4321", email="ana@example.org"
+        first_name="Ana",
+        last_name="García",
+        date_of_birth=date(1990, 2, 3),
+        ssn="987-65-4321",
+        email="ana@example.org",
+        claimed=False,
     )
 
 
@@ -197,8 +207,10 @@ def test_requests_show_pending_declined_and_expired_newest_first(client, cac, kn
     assert html.index("Ana García") < html.index("Dee Clined") < html.index("Ex Pired")
     assert "Waiting for the client" in html and "Declined" in html and "Request expired" in html
     assert html.count("Record consent") == 1 and consent_url(pending) in html
-    event = AuditEvent.objects.get(action=Action.CLIENT_LIST_VIEWED)
-    assert len(event.details["client_ids"]) == 3
+    shown = AuditEvent.objects.filter(action=Action.CLIENT_LIST_VIEWED, details__what="requests")
+    assert sorted(shown.values_list("client_id", flat=True)) == sorted(
+        [known.pk, declined_client.pk, expired_client.pk]
+    )
 
 
 @pytest.mark.django_db
@@ -230,8 +242,11 @@ def test_recording_a_signed_pdf_form_activates_the_association(
     consent = association.consents.get(event=ConsentEvent.GRANTED)
     assert consent.method == ConsentMethod.PAPER_FORM
     assert consent.recorded_by == cac.user
-    assert consent.evidence.name.endswith(".pdf")
-    assert consent.evidence.read() == PDF
+    evidence = consent.evidence_file
+    assert (evidence.kind, evidence.uploaded_by, evidence.scan_status) == ("pdf", cac.user, ScanStatus.NOT_SCANNED)
+    stored = evidence.file.read()
+    assert stored.startswith(b"%PDF-") and hashlib.sha256(stored).hexdigest() == evidence.sha256
+    assert not consent.evidence  # nothing is stored as sent any more
     assert "Ana García gave this consent on" in consent.attestation
     assert client.get(response["Location"]).status_code == 200
     assert permissions_drift() == []
@@ -243,7 +258,16 @@ def test_a_png_photo_of_the_form_is_accepted_and_stored_as_png_whatever_its_name
     upload = SimpleUploadedFile("photo.pdf", PNG, content_type="application/pdf")
     assert client.post(consent_url(association), consent_form(evidence=upload)).status_code == 302
     consent = Consent.objects.get(association=association, event=ConsentEvent.GRANTED)
-    assert consent.evidence.name.endswith(".png")
+    assert consent.evidence_file.kind == "png" and consent.evidence_file.file.name.endswith(".png")
+
+
+@pytest.mark.django_db
+def test_a_form_with_a_javascript_open_action_is_kept_without_it(client, cac, known):
+    association = pending_for(known, cac)
+    upload = SimpleUploadedFile("signed.pdf", pdf_with_javascript(), content_type="application/pdf")
+    assert client.post(consent_url(association), consent_form(evidence=upload)).status_code == 302
+    stored = Consent.objects.get(association=association, event=ConsentEvent.GRANTED).evidence_file.file.read()
+    assert b"/JavaScript" not in stored and b"/OpenAction" not in stored and b"/JS" not in stored
 
 
 @pytest.mark.django_db
@@ -254,7 +278,7 @@ def test_a_text_file_renamed_pdf_is_refused_in_plain_words(client, cac, known):
     response = client.post(consent_url(association), consent_form(evidence=fake))
 
     assert response.status_code == 200
-    assert "The file must be a PDF, JPEG or PNG." in response.content.decode()
+    assert "This file is not a PDF, JPEG or PNG." in response.content.decode()
     association.refresh_from_db()
     assert association.status == AssociationStatus.PENDING
     assert not Consent.objects.filter(association=association, event=ConsentEvent.GRANTED).exists()
@@ -265,7 +289,7 @@ def test_a_file_over_10_mb_is_refused(client, cac, known):
     association = pending_for(known, cac)
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
     response = client.post(consent_url(association), consent_form(evidence=big))
-    assert "The file is larger than 10 MB." in response.content.decode()
+    assert "the limit is 10" in response.content.decode()
     association.refresh_from_db()
     assert association.status == AssociationStatus.PENDING
 
@@ -277,7 +301,7 @@ def test_each_method_needs_its_evidence_and_the_box_must_be_ticked(client, cac, 
     html = client.post(url, consent_form(evidence="")).content.decode()
     assert "Upload the signed consent form (PDF, JPEG or PNG)." in html
     html = client.post(url, consent_form(method=ConsentMethod.RECORDED_CALL, evidence="")).content.decode()
-    assert "Give the reference of the recorded call." in html
+    assert "Give the reference of the recorded call as your phone system shows it" in html
     html = client.post(url, consent_form(attestation="")).content.decode()
     assert "Tick the box to confirm that the client gave this consent." in html
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
@@ -294,7 +318,13 @@ def test_a_recorded_call_with_its_reference_activates_the_association(client, ca
     association = pending_for(known, cac)
     response = client.post(
         consent_url(association),
-        consent_form(method=ConsentMethod.RECORDED_CALL, evidence="", call_reference="CALL-2026-0042"),
+        consent_form(
+            method=ConsentMethod.RECORDED_CALL,
+            evidence="",
+            call_reference="CALL-2026-0042",
+            call_time="00:01",
+            call_participants="Ana García (client), me",
+        ),
     )
     assert response.status_code == 302
     consent = Consent.objects.get(association=association, event=ConsentEvent.GRANTED)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from assister_portal.checks import shared_cache_check
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DEBUG": "0",
@@ -15,6 +17,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "assisters.example.org",
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assister_portal"),
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_URL": "smtp+tls://mailer:secret@127.0.0.1:587",
     "FIELD_ENCRYPTION_KEYS": "2Jf8gBBBp1lq9cOZ3OSb6Q2hP0tTn0rVYxkqGQmF0yY=",
 }
@@ -107,13 +110,47 @@ def test_check_deploy_refuses_the_development_field_encryption_key():
     assert "assister_portal.E001" in result.stdout + result.stderr
 
 
-def test_the_web_process_refuses_to_start_with_development_secrets():
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS")}
+def test_check_deploy_refuses_the_local_memory_cache():
+    """Used TOTP codes and rate limits live in the cache; one per process lets a code work once per worker."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}  # the default: locmemcache://
+    result = run(["check", "--deploy"], env)
+    assert result.returncode != 0
+    assert "assister_portal.E004" in result.stdout + result.stderr
+
+
+def test_commands_other_than_check_deploy_run_without_a_shared_cache():
+    """E004 is a deploy check: migrations, `make test` and other commands with DEBUG off are not held up."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+    result = run(["check"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("backend", "debug", "refused"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", False, True),
+        ("django.core.cache.backends.dummy.DummyCache", False, True),
+        ("django.core.cache.backends.filebased.FileBasedCache", False, True),  # `add` is not atomic across processes
+        ("django.core.cache.backends.redis.RedisCache", False, False),
+        ("django.core.cache.backends.locmem.LocMemCache", True, False),  # make run: one process
+    ],
+)
+def test_the_cache_check_refuses_caches_web_processes_do_not_share_outside_debug(
+    settings, tmp_path, backend, debug, refused
+):
+    settings.DEBUG = debug
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": str(tmp_path)}}  # read, never connected to
+    assert [e.id for e in shared_cache_check(None)] == (["assister_portal.E004"] if refused else [])
+
+
+def test_the_web_process_refuses_to_start_with_development_secrets_or_a_per_process_cache():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "CACHE_URL")}
     code = ["-c", "import assister_portal.wsgi"]
     base = {"PATH": os.environ["PATH"], "HOME": str(ROOT)}
     refused = subprocess.run([sys.executable, *code], cwd=ROOT, env={**base, **env}, capture_output=True, text=True)
     assert refused.returncode != 0
-    assert "assister_portal.E002" in refused.stderr and "assister_portal.E001" in refused.stderr
+    for check_id in ("assister_portal.E001", "assister_portal.E002", "assister_portal.E004"):
+        assert check_id in refused.stderr
     started = subprocess.run(
         [sys.executable, *code], cwd=ROOT, env={**base, **PRODUCTION_ENV}, capture_output=True, text=True
     )

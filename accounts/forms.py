@@ -1,0 +1,97 @@
+"""allauth's second-factor forms behind the account lockout (`settings.MFA_FORMS`).
+
+A wrong TOTP code, recovery code or security-key answer counts toward the same
+lockout as a wrong password (`accounts.lockout`: 5 in 15 minutes lock the email for
+30), at sign-in and at reauthentication, under the same advisory lock so parallel
+guesses are counted one at a time. While the lock lasts even a right answer is refused.
+
+allauth's passkey login (`LoginWebAuthnForm`) is not wrapped: there the account comes
+from the attacker's payload, and passkey login is off (`MFA_PASSKEY_LOGIN_ENABLED`).
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from allauth.core import context
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.webauthn import forms as webauthn_forms
+from django import forms
+from django.db import transaction
+
+from .backends import audit_blocked_sign_in
+from .lockout import (
+    LOCKED_MESSAGE,
+    lockout_is_locked,
+    lockout_record_failure,
+    lockout_serialize,
+    normalize_identifier,
+)
+
+T = TypeVar("T")
+
+
+class SecondFactorLockoutMixin:
+    """Runs allauth's check of a second factor inside the lockout."""
+
+    factor: str  # recorded in the audit trail: "code" (TOTP or recovery code) or "security_key"
+    reauthentication = False
+
+    def _check_under_lockout(self, check: Callable[[], T]) -> T:
+        request = context.request
+        identifier = normalize_identifier(self.user.email)
+        details = {"factor": self.factor, "reauthentication": self.reauthentication}
+        with transaction.atomic():
+            lockout_serialize(identifier=identifier)
+            if lockout_is_locked(identifier=identifier):
+                audit_blocked_sign_in(identifier=identifier, request=request, actor=self.user, details=details)
+                refusal = forms.ValidationError(LOCKED_MESSAGE, code="locked")
+            else:
+                try:
+                    return check()
+                except forms.ValidationError as error:
+                    if getattr(error, "code", None) != "incorrect_code":
+                        raise  # e.g. allauth's per-address rate limit: no answer was checked
+                    locked = lockout_record_failure(
+                        identifier=identifier, request=request, user=self.user, details=details
+                    )
+                    refusal = forms.ValidationError(LOCKED_MESSAGE, code="locked") if locked else error
+        raise refusal  # outside the block, so the failure just recorded is committed
+
+
+class CodeLockoutMixin(SecondFactorLockoutMixin):
+    factor = "code"  # a TOTP code or a recovery code: allauth tries the one typed against both
+
+    def clean_code(self) -> str:
+        return self._check_under_lockout(super().clean_code)
+
+
+class AuthenticateForm(CodeLockoutMixin, mfa_forms.AuthenticateForm):
+    pass
+
+
+class ReauthenticateForm(CodeLockoutMixin, mfa_forms.ReauthenticateForm):
+    reauthentication = True
+
+
+class SecurityKeyLockoutMixin(SecondFactorLockoutMixin):
+    factor = "security_key"
+
+    def clean_credential(self):
+        return self._check_under_lockout(self._clean_credential)
+
+    def _clean_credential(self):
+        try:
+            return super().clean_credential()
+        except KeyError as error:
+            # fido2 raises KeyError for an answer missing a field (allauth 65.22 catches only
+            # TypeError and ValueError, so it would be a 500): a malformed answer is a wrong one.
+            raise get_adapter().validation_error("incorrect_code") from error
+
+
+class AuthenticateWebAuthnForm(SecurityKeyLockoutMixin, webauthn_forms.AuthenticateWebAuthnForm):
+    pass
+
+
+class ReauthenticateWebAuthnForm(SecurityKeyLockoutMixin, webauthn_forms.ReauthenticateWebAuthnForm):
+    reauthentication = True

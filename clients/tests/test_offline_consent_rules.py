@@ -1,0 +1,266 @@
+"""Issue 9 §1, second and third layers: consent "given offline" can never displace the client's own choice,
+and the evidence behind it has to mean something.
+
+The attack as reported: a broker of another agency, holding a pending request, posted
+`method=recorded_call, call_reference=none, attestation=on`; the association became active at once with every
+default power, the consumer's own broker was ended as "replaced", and the client page showed her details.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from associations import services as association_services
+from associations.models import Association, AssociationStatus, Consent, ConsentEvent, ConsentMethod, EndReason
+from audit.models import Action, AuditEvent
+from certification.models import AssisterKind
+from certification.tests.factories import make_assister, staff_user
+from clients.tests.factories import associate, make_client
+from conftest import sign_in
+
+
+def ask(person, assister):
+    return association_services.association_request(
+        assister=assister,
+        actor=assister.user,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        date_of_birth=person.date_of_birth,
+        email=person.email,
+    )
+
+
+def consent_url(association) -> str:
+    return reverse("clients:record_consent", args=[association.public_id])
+
+
+def call_form(**overrides) -> dict:
+    """A recorded call with every detail it needs, an hour ago (or just after midnight today)."""
+    at = max(timezone.localtime() - timedelta(hours=1), timezone.localtime().replace(hour=0, minute=1))
+    return {
+        "method": ConsentMethod.RECORDED_CALL,
+        "call_reference": "CALL-2026-0042",
+        "call_time": at.strftime("%H:%M"),
+        "call_participants": "Ana García (client), me",
+        "consent_date": at.date().isoformat(),
+        "attestation": "on",
+    } | overrides
+
+
+@pytest.fixture
+def outsider(client):
+    """A certified broker of another agency than the client's own broker, signed in."""
+    assister = make_assister(AssisterKind.BROKER)
+    sign_in(client, assister.user)
+    return assister
+
+
+@pytest.fixture
+def claimed_with_broker():
+    """A consumer who has an account and chose her own broker."""
+    person = make_client(first_name="Ana", last_name="García", date_of_birth=date(1990, 2, 3), ssn="987-65-4321")
+    own = associate(person, make_assister(AssisterKind.BROKER))
+    return person, own
+
+
+@pytest.mark.django_db
+def test_the_reported_takeover_fails_and_the_clients_own_broker_stays(client, outsider, claimed_with_broker):
+    person, own = claimed_with_broker
+    pending = ask(person, outsider)
+    page = client.get(consent_url(pending)).content.decode()
+    assert "confirm your request there themselves" in page
+    assert 'name="method"' not in page  # no form to fill in
+
+    response = client.post(
+        consent_url(pending), {"method": "recorded_call", "call_reference": "none", "attestation": "on"}
+    )
+
+    assert response.status_code == 200
+    pending.refresh_from_db()
+    own.refresh_from_db()
+    assert pending.status == AssociationStatus.PENDING
+    assert own.status == AssociationStatus.ACTIVE and own.end_reason == ""
+    assert not Consent.objects.filter(association=pending, event=ConsentEvent.GRANTED).exists()
+    assert client.get(reverse("clients:detail", args=[person.public_id])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_service_itself_refuses_offline_consent_for_a_client_with_an_account(claimed_with_broker):
+    person, _own = claimed_with_broker
+    navigator = make_assister(AssisterKind.NAVIGATOR)  # no navigator yet: the account alone is enough to refuse
+    pending = ask(person, navigator)
+    call_at = timezone.now() - timedelta(minutes=5)
+    with pytest.raises(ValidationError) as refused:
+        association_services.association_record_offline_consent(
+            association=pending,
+            actor=navigator.user,
+            method=ConsentMethod.RECORDED_CALL,
+            given_on=timezone.localtime(call_at).date(),
+            call_reference="CALL-2026-0042",
+            call_at=call_at,
+            call_participants="The client, me",
+            attestation="I confirm.",
+        )
+    assert "has an account in the portal" in " ".join(refused.value.messages)
+    pending.refresh_from_db()
+    assert pending.status == AssociationStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_a_client_without_an_account_but_with_a_broker_cannot_be_taken_offline_either(client, outsider):
+    person = make_client(claimed=False, first_name="Mai", last_name="Vang")
+    creator = make_assister(AssisterKind.BROKER)
+    own = ask_and_record(person, creator)
+    pending = ask(person, outsider)
+
+    html = client.get(consent_url(pending)).content.decode()
+    assert "already has a broker, and only the client can replace them" in html
+    response = client.post(consent_url(pending), call_form())
+
+    assert response.status_code == 200
+    own.refresh_from_db()
+    pending.refresh_from_db()
+    assert (own.status, pending.status) == (AssociationStatus.ACTIVE, AssociationStatus.PENDING)
+
+
+def ask_and_record(person, assister) -> Association:
+    pending = ask(person, assister)
+    call_at = timezone.now() - timedelta(minutes=5)
+    return association_services.association_record_offline_consent(
+        association=pending,
+        actor=assister.user,
+        method=ConsentMethod.RECORDED_CALL,
+        given_on=timezone.localtime(call_at).date(),
+        call_reference="CALL-2026-0042",
+        call_at=call_at,
+        call_participants="The client, me",
+        attestation="I confirm.",
+    )
+
+
+@pytest.mark.django_db
+def test_no_path_but_the_client_can_replace_a_current_assister(claimed_with_broker):
+    """The guard sits where an association becomes active: whatever calls it, only the client replaces."""
+    person, own = claimed_with_broker
+    other = make_assister(AssisterKind.BROKER)
+    with pytest.raises(ValidationError, match="Only the client can replace them"):
+        association_services.association_start_by_consumer(
+            client=person, assister=other, powers=["view_client"], actor=other.user
+        )
+    own.refresh_from_db()
+    assert own.status == AssociationStatus.ACTIVE
+    # The client herself may.
+    association_services.association_start_by_consumer(
+        client=person, assister=other, powers=["view_client"], actor=person.user
+    )
+    own.refresh_from_db()
+    assert (own.status, own.end_reason) == (AssociationStatus.ENDED, EndReason.REPLACED)
+
+
+@pytest.mark.django_db
+def test_a_request_the_client_confirms_replaces_her_broker_and_both_brokers_and_she_are_told(
+    claimed_with_broker, django_capture_on_commit_callbacks
+):
+    person, own = claimed_with_broker
+    other = make_assister(AssisterKind.BROKER)
+    pending = ask(person, other)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        association_services.association_confirm(association=pending, powers=["view_client"], actor=person.user)
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert person.user.email in recipients  # the new assister, with the one-click end link
+    assert own.assister.user.email in recipients and other.user.email in recipients  # the old one, the new one
+    new_notice = next(m for m in mail.outbox if m.to == [person.user.email] and "is now your" in m.subject)
+    assert "/associations/end/" in new_notice.body
+
+
+# --- Evidence that means something --------------------------------------------------------------
+
+
+@pytest.fixture
+def unclaimed_pending(client, outsider):
+    person = make_client(claimed=False, first_name="Mai", last_name="Vang")
+    return ask(person, outsider)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reference", ["none", "n/a", "12345", "CALL 2026 0042", "x" * 41, "ABC-12"])
+def test_a_call_reference_must_look_like_one(client, unclaimed_pending, reference):
+    html = client.post(consent_url(unclaimed_pending), call_form(call_reference=reference)).content.decode()
+    assert "6 to 40 letters, digits and hyphens" in html or "Ensure this value has at most 40 characters" in html
+    unclaimed_pending.refresh_from_db()
+    assert unclaimed_pending.status == AssociationStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_a_call_needs_its_time_and_who_was_on_it(client, unclaimed_pending):
+    html = client.post(consent_url(unclaimed_pending), call_form(call_time="", call_participants="")).content.decode()
+    assert "Enter the time of the call, like 2:30 PM." in html
+    assert "Name everyone who was on the call" in html
+    html = client.post(consent_url(unclaimed_pending), call_form(call_time="25:99")).content.decode()
+    assert "Enter the time like 2:30 PM or 14:30." in html
+    unclaimed_pending.refresh_from_db()
+    assert unclaimed_pending.status == AssociationStatus.PENDING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("0001-01-01", "must have been given in the last 60 days"),
+        ("9999-12-31", "The date cannot be in the future."),
+        ((timezone.localdate() - timedelta(days=90)).isoformat(), "must have been given in the last 60 days"),
+    ],
+)
+def test_impossible_or_stale_consent_dates_are_refused(client, unclaimed_pending, day, message):
+    html = client.post(consent_url(unclaimed_pending), call_form(consent_date=day)).content.decode()
+    assert message in html
+    unclaimed_pending.refresh_from_db()
+    assert unclaimed_pending.status == AssociationStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_a_complete_recorded_call_is_kept_with_its_details_and_the_consequences_attested(client, unclaimed_pending):
+    form = call_form()
+    response = client.post(consent_url(unclaimed_pending), form)
+
+    assert response.status_code == 302
+    consent = Consent.objects.get(association=unclaimed_pending, event=ConsentEvent.GRANTED)
+    assert consent.call_reference == "CALL-2026-0042"
+    assert consent.call_participants == "Ana García (client), me"
+    assert timezone.localtime(consent.call_at).strftime("%H:%M") == form["call_time"]
+    assert consent.given_on.isoformat() == form["consent_date"]
+    assert "45 CFR 155.285" in consent.attestation and "end my certification" in consent.attestation
+    assert not consent.flagged
+
+
+@pytest.mark.django_db
+def test_more_offline_consents_in_a_day_than_staff_review_are_flagged_and_staff_alerted(
+    client, outsider, settings, django_capture_on_commit_callbacks
+):
+    settings.OFFLINE_CONSENT_DAILY_FLAG = 1
+    staff = staff_user()
+    first = ask(make_client(claimed=False), outsider)
+    second = ask(make_client(claimed=False), outsider)
+    assert client.post(consent_url(first), call_form()).status_code == 302
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(consent_url(second), call_form()).status_code == 302
+
+    flags = dict(Consent.objects.filter(event=ConsentEvent.GRANTED).values_list("association_id", "flagged"))
+    assert flags == {first.pk: False, second.pk: True}
+    assert AuditEvent.objects.filter(action=Action.OFFLINE_CONSENT_FLAGGED, actor=outsider.user).count() == 1
+    alert = next(m for m in mail.outbox if m.to == [staff.email])
+    assert outsider.user.email in alert.subject and "flagged__exact=1" in alert.body
+
+    client.post(reverse("account_logout"))
+    sign_in(client, staff)
+    listing = client.get(reverse("admin:associations_consent_changelist"), {"flagged__exact": "1"})
+    assert listing.status_code == 200
+    assert listing.content.decode().count('class="field-method"') == 1  # one row
+    offline = client.get(reverse("admin:associations_consent_changelist"), {"offline": "yes"})
+    assert offline.content.decode().count('class="field-method"') == 2  # both grants, not the two requests
