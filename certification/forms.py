@@ -77,6 +77,9 @@ class AgencyRegistrationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["public_email"].required = True
         self.fields["fein"].widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+        # Radio buttons need no "---------" choice: none is ticked until the person picks one.
+        self.fields["kind"].choices = [choice for choice in self.fields["kind"].choices if choice[0]]
+        self.fields["kind"].error_messages["required"] = _("Choose the kind of agency.")
 
 
 class AgencyAdminAccountForm(forms.Form):
