@@ -121,3 +121,18 @@ def test_an_approved_agency_cannot_change_its_fein_itself(client):
 def test_agency_registration_page_is_public_and_explains_itself(client):
     html = client.get(URL).content.decode()
     assert "Register an agency" in html and "independent broker registers an agency of one" in html
+
+
+@pytest.mark.django_db
+def test_kind_of_agency_offers_the_three_kinds_and_none_is_ticked_or_blank(client):
+    html = client.get(URL).content.decode()
+    radios = re.findall(r'<input[^>]*name="agency-kind"[^>]*>', html)
+    assert [re.search(r'value="([^"]*)"', radio).group(1) for radio in radios] == [
+        "broker_agency",
+        "navigator_org",
+        "cac_org",
+    ]
+    assert "---------" not in html
+    assert not any("checked" in radio for radio in radios)
+    response = client.post(URL, {"agency-legal_name": "Lakeside Insurance"})
+    assert "Choose the kind of agency." in response.content.decode()
