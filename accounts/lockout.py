@@ -32,9 +32,7 @@ def normalize_identifier(email: str | None) -> str:
 
 
 def lockout_serialize(*, identifier: str) -> None:
-    """Within the caller's transaction, wait for any other sign-in attempt on this email (PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        return  # SQLite (make run) serializes writes anyway
+    """Within the caller's transaction, wait for any other sign-in attempt on this email."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"login:{identifier}"])
 

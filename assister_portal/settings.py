@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "clients",
     "associations",
     "guardian",
+    "assister_portal",  # the project's own start-up (deploy checks); above every app
+    "demo",  # seed_demo: the top layer, last
 ]
 
 MIDDLEWARE = [
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "assister_portal.lib.request_guard.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After the CSRF check, so a forged multipart post is refused before its files are parsed.
+    "assister_portal.lib.request_guard.MultipartGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -296,6 +300,11 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_PAGES = env.int("UPLOAD_MAX_PAGES", default=50)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# Small files in memory as Django does; larger ones to a temporary file that never holds more than the limit.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "assister_portal.lib.uploads.handlers.CappedTemporaryFileUploadHandler",
+]
 # Pillow's own decompression-bomb check (PIL.Image.MAX_IMAGE_PIXELS, 89,478,485) stays on underneath.
 if UPLOAD_MAX_BYTES <= 0 or UPLOAD_MAX_PAGES <= 0 or not 0 < UPLOAD_MAX_PIXELS <= 89_478_485:
     raise ImproperlyConfigured(

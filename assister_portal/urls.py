@@ -36,7 +36,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("certification.urls")),
-    path("", include("clients.urls")),
+    # The `clients` namespace: the assister's side of clients works on associations (DESIGN §2).
+    path("", include("associations.assister_urls")),
     path("", include("associations.urls")),
     path("directory/", include("directory.urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin_login_redirect"),

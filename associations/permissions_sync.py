@@ -10,6 +10,7 @@ from functools import cache
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+from certification.groups import agency_group
 from certification.models import Agency, AgencyMembership, MembershipRole
 from clients.models import POWER_CODES, Client, ClientGroupObjectPermission, ClientUserObjectPermission
 
@@ -28,11 +29,6 @@ def permission_ids() -> dict[str, int]:
             "codename", "id"
         )
     )
-
-
-def agency_group(agency_id: int, role: str) -> Group:
-    group, _ = Group.objects.get_or_create(name=f"agency:{agency_id}:{role}")
-    return group
 
 
 def expected_rows(client_ids) -> tuple[set, set]:
@@ -95,19 +91,6 @@ def permissions_sync(client: Client) -> None:
             for g, c, p in want_groups - have_groups
         ]
     )
-
-
-def agency_groups_sync_user(user) -> None:
-    """Put the user in exactly the agency groups their active admin/support memberships call for."""
-    wanted = {
-        agency_group(m.agency_id, m.role)
-        for m in AgencyMembership.objects.filter(
-            user=user, ended_at__isnull=True, role__in=[MembershipRole.ADMIN, MembershipRole.SUPPORT]
-        )
-    }
-    current = set(user.groups.filter(name__startswith="agency:"))
-    user.groups.remove(*(current - wanted))
-    user.groups.add(*(wanted - current))
 
 
 def permissions_drift() -> list[str]:

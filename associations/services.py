@@ -22,9 +22,11 @@ from accounts.models import User
 from assister_portal.lib import uploads
 from audit.models import Action, Outcome
 from audit.services import audit_record
+from certification.hooks import AccessChange
 from certification.models import Assister, AssisterKind
 from certification.selectors import assister_may_act
 from clients import identification
+from clients import services as client_services
 from clients.models import POWER_CODES, Client, search_key
 
 from . import selectors, tasks
@@ -186,6 +188,40 @@ def association_create_with_offline_consent(
     association = _new_pending(client, assister, initiated_by=InitiatedBy.ASSISTER, powers=powers)
     association.save()
     return association_record_offline_consent(association=association, actor=actor, request=request, **consent)
+
+
+def client_create_on_behalf(
+    *,
+    assister: Assister,
+    actor: User,
+    fields: dict,
+    employer: dict | None,
+    consent: dict,
+    request: HttpRequest | None = None,
+) -> tuple[Client, str]:
+    """An assister creates a client's account with the client's consent given on paper or by phone.
+
+    The client record (`clients.services`), the association and its consent in one transaction; the client is
+    emailed a link to claim the account. Returns (client, claim token).
+    """
+    if not fields.get("email"):
+        raise ValidationError({"email": _("The client's email is needed to send them the link to claim the account.")})
+    consent = dict(consent)
+    powers = consent.pop("powers", None)
+    with uploads.uploads_atomic():  # the signed consent form, if any, is stored only if all of this commits
+        refusal = client_services.client_unclaimed_refusal(actor=actor, fields=fields, request=request)
+        if refusal is None:
+            client = client_services.client_create_unclaimed(
+                actor=actor, fields=fields, employer=employer, request=request
+            )
+            association_create_with_offline_consent(
+                client=client, assister=assister, actor=actor, powers=powers, request=request, **consent
+            )
+            token = client_services.claim_invitation_send(client=client)
+    # Raised after the transaction, so the failure just counted stays counted.
+    if refusal is not None:
+        raise refusal
+    return client, token
 
 
 def _require_assister_may_act(assister: Assister) -> None:
@@ -502,37 +538,52 @@ def association_for_end_link(token: str) -> Association | None:
     )
 
 
+# What each change in an assister's standing does to their associations (certification.hooks.AccessChange).
+ENDING = {
+    AccessChange.DECERTIFIED: EndReason.DECERTIFIED,
+    AccessChange.AGENCY_DECERTIFIED: EndReason.DECERTIFIED,
+    AccessChange.REMOVED_FROM_AGENCY: EndReason.REMOVED,
+}
+SUSPENDING = {
+    AccessChange.SUSPENDED,
+    AccessChange.EXPIRED,
+    AccessChange.AGENCY_SUSPENDED,
+    AccessChange.AGENCY_EXPIRED,
+}
+RESTORING = {
+    AccessChange.REINSTATED,
+    AccessChange.AGENCY_REINSTATED,
+    AccessChange.CERTIFIED,
+    AccessChange.AGENCY_CERTIFIED,
+}
+
+
 def associations_follow_assister(
-    *, assister: Assister, reason: str, actor: User | None, request: HttpRequest | None = None
+    *, assister: Assister, change: AccessChange, actor: User | None, request: HttpRequest | None = None
 ) -> None:
-    """What a change in the assister's standing does to their clients (called by certification).
+    """What a change in the assister's standing does to their clients: the handler of certification's
+    `assister_access_changed` hook (registered in AssociationsConfig.ready), run in certification's transaction.
 
     Decertification or leaving the agency ends every association; suspension or a lapse
     suspends them; reinstatement or a new certification restores the suspended ones.
     """
-    ending = {
-        "decertified": EndReason.DECERTIFIED,
-        "agency_decertified": EndReason.DECERTIFIED,
-        "removed_from_agency": EndReason.REMOVED,
-    }
-    suspending = {"suspended", "expired", "agency_suspended", "agency_expired"}
-    restoring = {"reinstated", "agency_reinstated", "certified", "agency_certified"}
-    if reason in ending:
-        targets, statuses = ending[reason], CURRENT
-    elif reason in suspending:
+    reason = change.value  # recorded in the consent history and the audit trail
+    if change in ENDING:
+        targets, statuses = ENDING[change], CURRENT
+    elif change in SUSPENDING:
         targets, statuses = AssociationStatus.SUSPENDED, (AssociationStatus.ACTIVE,)
-    elif reason in restoring:
+    elif change in RESTORING:
         if not assister_may_act(assister.user):
             return
         targets, statuses = AssociationStatus.ACTIVE, (AssociationStatus.SUSPENDED,)
     else:
-        raise ValueError(f"unknown reason {reason!r}")
+        raise ValueError(f"no rule for {change!r}")
     for association in Association.objects.filter(assister=assister, status__in=statuses).select_related("client"):
         with transaction.atomic():
             _lock_client(association.client)
             association = _lock_association(association, *statuses)
-            if reason in ending:
-                _end(association, reason=ending[reason], actor=actor, request=request, method=ConsentMethod.SYSTEM)
+            if change in ENDING:
+                _end(association, reason=ENDING[change], actor=actor, request=request, method=ConsentMethod.SYSTEM)
             else:
                 association.status = targets
                 association.save(update_fields=["status"])
@@ -541,7 +592,7 @@ def associations_follow_assister(
                 _audit(Action.ASSOCIATION_CHANGED, association, actor, request, reason=reason)
                 _notify(association, event)
             permissions_sync(association.client)
-    if reason in ending or reason in suspending:
+    if change in ENDING or change in SUSPENDING:
         # Requests of an assister who can no longer act lapse too.
         _expire_pending(Association.objects.filter(assister=assister, status=AssociationStatus.PENDING))
 

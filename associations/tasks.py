@@ -6,12 +6,17 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.models import User
+from clients.tasks import staff_alert_recipients
+
+# `services` schedules these tasks and they call back into it: the module, not its names, so either may be
+# imported first.
+from . import services
+from .models import Association
+
 
 @shared_task
 def send_association_email(association_id: int, event: str) -> None:
-    from .models import Association
-    from .services import end_link_token
-
     association = Association.objects.select_related("client__user", "assister__user", "assister__agency").get(
         pk=association_id
     )
@@ -23,7 +28,8 @@ def send_association_email(association_id: int, event: str) -> None:
         "agency": str(association.assister.agency),
         "kind": association.get_kind_display().lower(),
         "site_url": settings.SITE_URL,
-        "end_link": settings.SITE_URL + reverse("associations:end_by_link", args=[end_link_token(association)]),
+        "end_link": settings.SITE_URL
+        + reverse("associations:end_by_link", args=[services.end_link_token(association)]),
     }
     client_email = association.client.user.email if association.client.user_id else association.client.email
     # The client hears of every new assister of record (with the one-click end link), however it started.
@@ -47,17 +53,12 @@ def _send(template: str, context: dict, recipient: str) -> None:
 @shared_task
 def expire_association_requests() -> int:
     """Daily: requests from assisters that the client did not answer within 30 days expire."""
-    from .services import associations_expire_requests
-
-    return associations_expire_requests()
+    return services.associations_expire_requests()
 
 
 @shared_task
 def send_offline_consent_alert(actor_id: int, count: int) -> None:
     """Tell exchange staff an assister recorded more consents offline today than staff review (no client details)."""
-    from accounts.models import User
-    from clients.tasks import staff_alert_recipients
-
     actor = User.objects.get(pk=actor_id)
     recipients = staff_alert_recipients()
     if not recipients:

@@ -1,7 +1,7 @@
 """The consumer's side of assisters of record: who they are, choose, confirm, change, end, and who looked.
 
 Every change goes through `associations.services`; every association is reached through the
-access functions in `clients.permissions` (someone else's → 404).
+access functions in `associations.permissions` (someone else's → 404).
 """
 
 from functools import wraps
@@ -24,11 +24,12 @@ from assister_portal.lib.forms import apply_service_errors
 from assister_portal.lib.redirects import redirect_to_next, safe_next
 from clients import services as client_services
 from clients.models import POWERS, ClientKind
-from clients.permissions import access_association_for_client, own_client
+from clients.permissions import own_client
 
 from . import selectors, services
 from .forms import AssisterLookupForm, ConsentForm, EmployerForm, PowersForm, ProfileForm
 from .models import Association, AssociationStatus, EndReason
+from .permissions import access_association_for_client
 
 WHO_VIEWED_PER_PAGE = 25
 POWER_LABELS = dict(POWERS)

@@ -56,8 +56,8 @@ class Outcome(models.TextChoices):
 class AuditEvent(models.Model):
     """One thing that happened, appended and never changed.
 
-    On PostgreSQL (and SQLite) a trigger rejects UPDATE and DELETE on this table
-    (migration 0002); `audit.services.audit_record` is the one way to write a row.
+    A database trigger rejects UPDATE and DELETE on this table (migration 0002);
+    `audit.services.audit_record` is the one way to write a row.
     """
 
     at = models.DateTimeField(db_index=True)

@@ -370,7 +370,7 @@ def _build_people(scale: Scale, rng: random.Random, now, using: str) -> dict:
     ]
     AgencyMembership.objects.using(using).bulk_create(memberships, batch_size=batch)
 
-    # The groups `associations.permissions_sync.agency_group` names; admins are members of theirs.
+    # The groups `certification.groups.agency_group` names; admins are members of theirs.
     groups = {
         (agency.pk, role): Group(name=f"agency:{agency.pk}:{role}")
         for agency in agencies

@@ -12,7 +12,7 @@ existing agencies' first, and at least two new ones; within a county every stree
 ZIP code is as likely as another, except that a regional centre takes a fixed share of its
 county's (Rochester, Duluth, St. Cloud…). Every listing is located exactly as
 `certification.services.agencies._locate` locates one: at its office ZIP code's centroid
-(`directory.geo.locate_zip`), in that ZIP code's county.
+(`core.geo.locate_zip`), in that ZIP code's county.
 """
 
 import csv
@@ -43,8 +43,8 @@ from certification.models import (
     MembershipRole,
 )
 from certification.services.agencies import LOCATION_FIELDS
+from core import geo
 from core.models import County, Language
-from directory import geo
 from directory.selectors import listed_agencies, listed_assisters
 from directory.services import listings_refresh
 
@@ -651,7 +651,7 @@ def build_listings(scale: Scale, people: dict, now, using: str = "default") -> d
             for user, agency, role, least in memberships
         ),
     )
-    # The admin group associations.permissions_sync.agency_groups_sync_user makes for an agency's first admin.
+    # The admin group certification.groups.agency_groups_sync_user makes for an agency's first admin.
     groups = [Group(name=f"agency:{agency.pk}:{MembershipRole.ADMIN}") for agency in agencies]
     Group.objects.using(using).bulk_create(groups, batch_size=batch)
     User.groups.through.objects.using(using).bulk_create(

@@ -13,7 +13,7 @@ from associations.permissions_sync import permissions_drift
 from certification.models import Agency, AgencyMembership, Assister, MembershipRole
 from certification.selectors import agency_is_approved, assister_may_act
 from clients.models import Client
-from directory import geo
+from core import geo
 
 from .build import CITIES, EMAIL_DOMAIN, build, guardian_differences, plan_books
 from .listings import METRO_COUNTIES, Geography, listed_counts, plan

@@ -14,7 +14,7 @@ from accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD, ensure_mfa
 from accounts.models import User
 from core.models import County, Language
 
-from . import services
+from . import services, tasks
 from .models import Agency, AgencyKind, AssisterKind, BackgroundStudy, MembershipRole
 from .periods import today
 
@@ -252,9 +252,7 @@ def seed() -> list[tuple[str, str]]:
         admin = pending.memberships.get().user
         admin.emailaddress_set.update(verified=True)
         ensure_mfa(admin)
-    from .tasks import certification_daily_sweep
-
-    certification_daily_sweep()  # moves the demo's lapsed certification to expired
+    tasks.certification_daily_sweep()  # moves the demo's lapsed certification to expired
     return [
         ("Agency admin (broker agency)", f"agency-admin@{DEMO_DOMAIN}"),
         ("Agency admin (navigator organization)", f"navigator-admin@{DEMO_DOMAIN}"),

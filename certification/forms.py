@@ -11,6 +11,7 @@ from assister_portal.lib.forms import (
     past_date_field,
     validate_typed_text,
 )
+from core.geo import locate_zip
 from core.models import County, Language
 
 from .models import ASSISTER_KIND_FOR_AGENCY, Agency, Assister, AssisterKind, Certification, MembershipRole
@@ -139,8 +140,6 @@ class DirectoryProfileForm(forms.ModelForm):
         }
 
     def clean_office_zip(self):
-        from directory.geo import locate_zip
-
         office_zip = self.cleaned_data["office_zip"]
         if office_zip and locate_zip(office_zip) is None:
             raise forms.ValidationError(

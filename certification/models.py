@@ -91,7 +91,7 @@ class DirectoryProfile(models.Model):
     accepting_new_clients = models.BooleanField(_("accepting new clients"), default=True)
     directory_opt_in = models.BooleanField(_("list me in the public directory"), default=False)
     # Where the listing sits on the map: the centroid of its office ZIP code, set by the
-    # certification services whenever the address is saved (directory.geo.locate_zip).
+    # certification services whenever the address is saved (core.geo.locate_zip).
     # Empty when the ZIP is not a Minnesota one: such a listing is not shown.
     latitude = models.FloatField(null=True, blank=True, editable=False)
     longitude = models.FloatField(null=True, blank=True, editable=False)
@@ -100,7 +100,7 @@ class DirectoryProfile(models.Model):
         County, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     # The days the directory shows this listing, as of the last change (None: not listed).
-    # Kept by directory.services.listings_refresh in the same transaction as every change that
+    # Kept by directory.services.listings_refresh (the certification.hooks.listings_changed hook) in the same transaction as every change that
     # matters; expiry and a later start need no write because the search compares them with today.
     listed_from = models.DateField(null=True, blank=True, editable=False)
     listed_until = models.DateField(null=True, blank=True, editable=False)

@@ -5,6 +5,7 @@ is refused until every requirement is met.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +25,6 @@ def planned_valid_until(certification: Certification):
     """The end of the period this certification would cover if approved today."""
     renews = certification.renews
     if renews is not None and renews.valid_until and renews.valid_until >= today():
-        from datetime import timedelta
-
         return period_end_for(renews.valid_until + timedelta(days=1))
     return period_end_for(today())
 

@@ -2,6 +2,8 @@
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from accounts.models import User
+
 from .models import Agency, AgencyMembership, Assister, Certification, Invitation, MembershipRole, Status
 from .periods import today
 
@@ -85,8 +87,6 @@ def pending_invitations(agency: Agency) -> QuerySet[Invitation]:
 
 
 def agency_admins(agency: Agency) -> QuerySet:
-    from accounts.models import User
-
     return User.objects.filter(
         memberships__agency=agency,
         memberships__role=MembershipRole.ADMIN,

@@ -10,13 +10,20 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.models import User
+
+# `services` calls the tasks below and the sweep calls services: the module, not its names, so either
+# may be imported first.
+from . import hooks, services
+from .models import Certification, CertificationReminder, Invitation, Status
+from .periods import today
+from .selectors import agency_admins
+
 log = logging.getLogger(__name__)
 
 
 def _recipients(certification) -> list[str]:
     """The applicant (an assister, or an agency's admins) and the agency's admins; never duplicated."""
-    from .selectors import agency_admins
-
     agency = certification.assister.agency if certification.assister_id else certification.agency
     emails = list(agency_admins(agency).values_list("email", flat=True))
     if certification.assister_id:
@@ -38,10 +45,6 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
     The agency admin is answered the same either way (services.invitation_create), so the invitation
     page does not tell who has an account; the owner learns that someone tried, and what to do.
     """
-    from accounts.models import User
-
-    from .models import Invitation
-
     invitation = Invitation.objects.select_related("agency").get(pk=invitation_id)
     owner = User.objects.filter(email__iexact=invitation.email).first()
     if owner is not None:
@@ -53,8 +56,6 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
 
 @shared_task
 def send_decision_email(certification_id: int, action: str) -> None:
-    from .models import Certification
-
     certification = Certification.objects.select_related("assister__user", "assister__agency", "agency").get(
         pk=certification_id
     )
@@ -70,8 +71,6 @@ def send_decision_email(certification_id: int, action: str) -> None:
 
 def _send_reminder(certification, days_left: int, threshold: int) -> bool:
     """Record then send the reminder for `threshold` days; False if it was already sent."""
-    from .models import CertificationReminder
-
     try:
         with transaction.atomic():
             CertificationReminder.objects.create(certification=certification, days_before=threshold)
@@ -94,16 +93,12 @@ def certification_daily_sweep() -> dict:
 
     Idempotent: run twice on one day, it sends each reminder once and expires each certification once.
     """
-    from .models import Certification, Status
-    from .periods import today
-    from .services import certification_expire
-
     day = today()
     expired = 0
     for certification in Certification.objects.filter(
         status__in=[Status.APPROVED, Status.SUSPENDED], valid_until__lt=day
     ).only("pk"):
-        certification_expire(certification=certification)
+        services.certification_expire(certification=certification)
         expired += 1
 
     reminded = 0
@@ -124,8 +119,6 @@ def certification_daily_sweep() -> dict:
             reminded += 1
     # Every change already recomputes the listings it touches; this recomputes them all once a
     # day as well, so nothing can stay listed (or unlisted) on a rule no change has touched.
-    from directory.services import listings_refresh
-
-    relisted = listings_refresh()
+    relisted = sum(hooks.listings_changed.send())
     log.info("certification sweep: %s expired, %s reminders sent, %s listings changed", expired, reminded, relisted)
     return {"expired": expired, "reminded": reminded, "listings_changed": relisted}

@@ -1,4 +1,5 @@
-"""Every write about client records: a consumer's own, one created on behalf by an assister, claiming it."""
+"""Every write about client records: a consumer's own, one an assister creates for the client (the account,
+association and consent together are `associations.services.client_create_on_behalf`), claiming it."""
 
 import hashlib
 import secrets
@@ -14,11 +15,10 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role, User
 from accounts.services import user_create
 from assister_portal.lib.crypto import lookup_hash
-from assister_portal.lib.uploads import uploads_atomic
 from audit.models import Action, Outcome
 from audit.services import audit_record
 
-from . import identification
+from . import identification, tasks
 from .models import ClaimInvitation, Client, ClientKind, EmployerDetails, search_key
 
 CLAIM_VALID_DAYS = 14
@@ -137,9 +137,7 @@ def client_create_for_self(
 
 
 def _lock_person(first_name: str, last_name: str, date_of_birth) -> None:
-    """A transaction-scoped advisory lock on (name, date of birth); PostgreSQL only (SQLite serializes writes)."""
-    if connection.vendor != "postgresql":
-        return
+    """A transaction-scoped advisory lock on (name, date of birth)."""
     key = f"client:{search_key(first_name)}:{search_key(last_name)}:{date_of_birth}"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
@@ -156,71 +154,62 @@ def _claim_token(client: Client, email: str) -> str:
     return token
 
 
-def client_create_on_behalf(
-    *, assister, actor: User, fields: dict, employer: dict | None, consent: dict, request: HttpRequest | None = None
-) -> tuple[Client, str]:
-    """An assister creates a client's account with the client's consent given on paper or by phone.
+def client_unclaimed_refusal(
+    *, actor: User, fields: dict, request: HttpRequest | None = None
+) -> ValidationError | None:
+    """Whether an assister may create this person's client record now (`client_create_unclaimed`).
 
-    The client is emailed a link to claim the account. Returns (client, claim token).
+    A refusal as a possible duplicate tells the assister the person exists: it is an identification,
+    throttled and counted like "Find a client", under the same locks. Call it inside the transaction that
+    creates the record; it returns the error to raise once that transaction has ended (so the miss just
+    counted stays counted), or None when the record may be created.
     """
-    if not fields.get("email"):
-        raise ValidationError({"email": _("The client's email is needed to send them the link to claim the account.")})
-    consent = dict(consent)
-    powers = consent.pop("powers", None)
     person = identification.person_key(fields["first_name"], fields["last_name"], fields["date_of_birth"])
-    with uploads_atomic():  # the signed consent form, if any, is stored only if all of this commits
-        # A refusal as a possible duplicate tells the assister the person exists: it is an identification,
-        # throttled and counted like "Find a client", under the same locks.
-        identification.identification_serialize(actor=actor, person=person)
-        if identification.identification_is_paused(actor=actor, person=person):
-            identification.identification_refused(actor=actor, what=CREATE_ON_BEHALF, request=request)
-            outcome = PAUSED
-        else:
-            # Serialize creates for the same person, so two at once cannot both pass the duplicate check.
-            _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
-            if possible_duplicates(
-                first_name=fields["first_name"],
-                last_name=fields["last_name"],
-                date_of_birth=fields["date_of_birth"],
-                ssn=fields.get("ssn", ""),
-            ).exists():
-                identification.identification_failed(
-                    actor=actor, person=person, what=f"{CREATE_ON_BEHALF}: possible duplicate", request=request
-                )
-                outcome = DUPLICATE
-            else:
-                outcome = _create_on_behalf(assister, actor, fields, employer, consent, powers, request)
-    # Raised after the transaction, so the failure just counted stays counted.
-    if outcome is PAUSED:
-        raise ValidationError(identification.PAUSED_MESSAGE)
-    if outcome is DUPLICATE:
-        raise DuplicateClient(
+    identification.identification_serialize(actor=actor, person=person)
+    if identification.identification_is_paused(actor=actor, person=person):
+        identification.identification_refused(actor=actor, what=CREATE_ON_BEHALF, request=request)
+        return ValidationError(identification.PAUSED_MESSAGE)
+    # Serialize creates for the same person, so two at once cannot both pass the duplicate check.
+    _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
+    if possible_duplicates(
+        first_name=fields["first_name"],
+        last_name=fields["last_name"],
+        date_of_birth=fields["date_of_birth"],
+        ssn=fields.get("ssn", ""),
+    ).exists():
+        identification.identification_failed(
+            actor=actor, person=person, what=f"{CREATE_ON_BEHALF}: possible duplicate", request=request
+        )
+        return DuplicateClient(
             _("This person may already have an account. Ask to become their assister instead (Find a client).")
         )
-    return outcome
+    return None
 
 
 class DuplicateClient(ValidationError):
     pass
 
 
-def _create_on_behalf(assister, actor, fields, employer, consent, powers, request) -> tuple[Client, str]:
-    from associations.services import association_create_with_offline_consent
-
+def client_create_unclaimed(
+    *, actor: User | None, fields: dict, employer: dict | None, request: HttpRequest | None = None
+) -> Client:
+    """A client record that nobody has claimed yet, created by an assister for the client
+    (`associations.services.client_create_on_behalf`, after `client_unclaimed_refusal`); the client claims
+    it with the link `claim_invitation_send` emails them. Runs in the caller's transaction."""
     client = _save_new(fields, employer, created_by=actor, user=None)
     audit_record(action=Action.CLIENT_CREATED, actor=actor, request=request, target=client, client=client)
-    association_create_with_offline_consent(
-        client=client, assister=assister, actor=actor, powers=powers, request=request, **consent
-    )
+    return client
+
+
+def claim_invitation_send(*, client: Client) -> str:
+    """A link for the client to claim their record, emailed once the caller's transaction commits; its token."""
     token = _claim_token(client, client.email)
     transaction.on_commit(lambda: _send_claim_email(client.pk, token))
-    return client, token
+    return token
 
 
 def _send_claim_email(client_id: int, token: str) -> None:
-    from .tasks import send_claim_email
-
-    send_claim_email.delay(client_id, token)
+    tasks.send_claim_email.delay(client_id, token)
 
 
 def claim_for_token(token: str) -> ClaimInvitation | None:

@@ -5,12 +5,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts.models import User
+
+from .models import Client
+
 
 @shared_task
 def send_claim_email(client_id: int, token: str) -> None:
     """Tell the consumer an account was created for them and how to claim it (their name only)."""
-    from .models import Client
-
     client = Client.objects.get(pk=client_id)
     link = settings.SITE_URL + reverse("clients:claim", args=[token])
     context = {"name": client.first_name, "link": link}
@@ -24,8 +26,6 @@ def send_claim_email(client_id: int, token: str) -> None:
 
 def staff_alert_recipients() -> list[str]:
     """SECURITY_ALERT_EMAILS, or else every active member of exchange staff."""
-    from accounts.models import User
-
     if settings.SECURITY_ALERT_EMAILS:
         return list(settings.SECURITY_ALERT_EMAILS)
     return list(User.objects.filter(is_staff=True, is_active=True).order_by("pk").values_list("email", flat=True))
@@ -34,8 +34,6 @@ def staff_alert_recipients() -> list[str]:
 @shared_task
 def send_identification_alert(actor_id: int) -> None:
     """Tell exchange staff that someone reached the limit of failed searches for clients (no client details)."""
-    from accounts.models import User
-
     actor = User.objects.get(pk=actor_id)
     recipients = staff_alert_recipients()
     if not recipients:

@@ -1,6 +1,7 @@
 import logging
 
 from allauth.mfa.utils import is_mfa_enabled
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
@@ -37,10 +38,9 @@ def _database_answers() -> bool:
 def _broker_answers() -> bool:
     if settings.CELERY_BROKER_URL.startswith("memory://"):
         return True  # no broker configured: tasks run in-process
-    from assister_portal.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        # The project's Celery app (assister_portal/celery.py), current since Django started; core sits below it.
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -1,26 +1,7 @@
 from django.apps import AppConfig, apps
-from django.db import connections
 from django.db.models.signals import post_migrate
 
-
-def _refresh_listings(sender, using="default", **kwargs) -> None:
-    """After migrations, recompute every listing's listed dates: a deployment that changes who is
-    listed (or adds the columns to rows saved before they existed) takes effect at once."""
-    from django.db import transaction
-
-    from certification.models import Agency, Assister
-
-    from .services import listings_refresh
-
-    with connections[using].cursor() as cursor:
-        columns = {
-            c.name for c in connections[using].introspection.get_table_description(cursor, Assister._meta.db_table)
-        }
-    if "listed_from" not in columns:  # migrated back before the directory's columns
-        return
-    if Agency.objects.using(using).exists():
-        with transaction.atomic(using=using):
-            listings_refresh(using=using)
+from certification import hooks
 
 
 class DirectoryConfig(AppConfig):
@@ -28,7 +9,13 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Public directory"
 
     def ready(self) -> None:
+        from . import services  # models (and so the services) can be imported once the registry is ready
+
+        # Every certification change that may list or unlist someone refreshes the listings in its transaction.
+        hooks.listings_changed.register(services.listings_refresh)
         # post_migrate is sent only for apps with models; the listings' columns are certification's.
         post_migrate.connect(
-            _refresh_listings, sender=apps.get_app_config("certification"), dispatch_uid="directory-refresh-listings"
+            services.listings_refresh_after_migrate,
+            sender=apps.get_app_config("certification"),
+            dispatch_uid="directory-refresh-listings",
         )

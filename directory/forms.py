@@ -5,8 +5,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assister_portal.lib import widgets
+from core import geo
 
-from . import geo, selectors
+from . import selectors
 from .selectors import KIND_LABELS, Criteria
 
 SERVICE_CHOICES = [

@@ -1,7 +1,7 @@
 """The server-rendered map: Minnesota's 87 counties, the searched point and the results as markers.
 
 Nothing here contacts a map or tile service: the county outlines are a data file shipped
-with the app (directory/data/README.md says where they come from).
+with the app (core/data/geo/README.md says where they come from).
 
 The SVG elements are written here rather than in a template loop: a map has 87 county
 links and up to a few hundred markers, and rendering them element by element through the
@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import geo
+from core import geo
+
 from .selectors import AGENCY, Cluster, Criteria
 
 SINGLE_FILL, CLUSTER_FILL = "#d83933", "#162e51"

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -19,10 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from certification.models import Agency, AgencyKind, Assister, AssisterKind, Certification
 from certification.periods import today
 from certification.selectors import assisters_who_may_act, current_q
+from core import geo
+from core.geo import Place
 from core.models import County, Language
 
-from . import geo, sql
-from .geo import Place
+from . import sql
 
 AGENCY = "agency"
 KIND_LABELS = {
@@ -276,8 +278,6 @@ PRIVATE_ASSISTER_FIELDS = ["date_of_birth", "npn", *(f"agency__{name}" for name 
 
 
 def _with_language_ids(qs: QuerySet, through) -> QuerySet:
-    from django.contrib.postgres.expressions import ArraySubquery
-
     owner = "assister" if qs.model is Assister else "agency"
     ids = through.objects.filter(**{owner: OuterRef("pk")}).values("language_id")
     return qs.annotate(language_ids=ArraySubquery(ids))

@@ -1,5 +1,5 @@
 """Writes of the directory: each listing's `listed_from` and `listed_until`, kept by the
-certification services.
+certification services through the `listings_changed` hook (registered in DirectoryConfig.ready).
 
 A listing is shown on day D (America/Chicago) when `listed_from <= D <= listed_until`: the
 first unbroken run of eligibility that has not ended as of the last change — the assister
@@ -18,7 +18,7 @@ live from the certifications; `tests/test_sql_matches_orm.py` checks that they a
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db import connections
+from django.db import connections, transaction
 
 from certification.models import Agency, AgencyKind, AgencyMembership, Assister, AssisterKind, Certification, Status
 from certification.periods import today
@@ -121,3 +121,17 @@ def listings_refresh(*, agency_ids: list[int] | None = None, using: str = "defau
     Assister.objects.using(using).bulk_update(changed_assisters, ["listed_from", "listed_until"], batch_size=2000)
     Agency.objects.using(using).bulk_update(changed_agencies, ["listed_from", "listed_until"], batch_size=2000)
     return len(changed_assisters) + len(changed_agencies)
+
+
+def listings_refresh_after_migrate(sender, using="default", **kwargs) -> None:
+    """After migrations, recompute every listing's listed dates: a deployment that changes who is
+    listed (or adds the columns to rows saved before they existed) takes effect at once."""
+    with connections[using].cursor() as cursor:
+        columns = {
+            c.name for c in connections[using].introspection.get_table_description(cursor, Assister._meta.db_table)
+        }
+    if "listed_from" not in columns:  # migrated back before the directory's columns
+        return
+    if Agency.objects.using(using).exists():
+        with transaction.atomic(using=using):
+            listings_refresh(using=using)

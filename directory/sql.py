@@ -17,8 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from certification.models import Agency, Assister, DirectoryProfile
-
-from . import geo
+from core import geo
 
 ASSISTER = Assister._meta.db_table
 AGENCY_TABLE = Agency._meta.db_table

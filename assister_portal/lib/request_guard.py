@@ -26,7 +26,6 @@ from django.shortcuts import render
 
 log = logging.getLogger(__name__)
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL = "\x00"
 
 
@@ -36,9 +35,11 @@ def bad_request_page(request, *, status: int = 400):
 
 
 def _charset_problem(request) -> str | None:
-    charset = request.content_params.get("charset") if request.content_params else None
-    if charset is not None and charset.strip().strip('"').lower() != "utf-8":
-        return f"unsupported charset {charset[:40]!r}"
+    """Exactly Django's own test (HttpRequest._load_post_and_files): the charset it will decode with, if Python
+    knows the codec, must be "utf-8" as spelled (so `charset="utf-8 "` is refused here, not in a view)."""
+    encoding = request.encoding
+    if encoding is not None and encoding.lower() != "utf-8":
+        return f"unsupported charset {encoding[:40]!r}"
     return None
 
 
@@ -56,18 +57,33 @@ def _nul_problem(request) -> str | None:
 
 
 def _form_problem(request) -> str | None:
-    """NUL in the fields of a posted form. Reading the body here is what Django does anyway for POST."""
-    if request.method != "POST" or request.content_type not in FORM_TYPES:
+    """NUL in the fields of a posted urlencoded form (bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, and
+    RequestDataTooBig is a 400 too).
+
+    A multipart body is not parsed here: that would write an anonymous visitor's files to disk before the
+    CSRF check refuses them. MultipartGuardMiddleware looks at it after the CSRF check instead."""
+    if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
         return None
-    if request.content_type == "application/x-www-form-urlencoded":
-        body = request.body  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (RequestDataTooBig is a 400 too)
-        if b"%00" in body or NUL.encode() in body:
-            return "NUL in the form"
+    body = request.body
+    if b"%00" in body or NUL.encode() in body:
+        return "NUL in the form"
+    return None
+
+
+def _multipart_problem(request) -> str | None:
+    if request.method != "POST" or request.content_type != "multipart/form-data":
         return None
-    for name, values in request.POST.lists():  # multipart: the parser refuses a malformed body with a 400
+    for name, values in request.POST.lists():  # the parser refuses a malformed body with a 400
         if NUL in name or any(NUL in value for value in values):
             return "NUL in the form"
     return None
+
+
+def _refuse(request, problem: str):
+    log.warning("Bad request refused (%s): %s %r", problem, request.method[:10], request.path_info[:200])
+    response = bad_request_page(request)
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS  # its middleware may come later in the list
+    return response
 
 
 class RequestGuardMiddleware:
@@ -77,8 +93,21 @@ class RequestGuardMiddleware:
     def __call__(self, request):
         problem = _charset_problem(request) or _nul_problem(request) or _form_problem(request)
         if problem is not None:
-            log.warning("Bad request refused (%s): %s %r", problem, request.method[:10], request.path_info[:200])
-            response = bad_request_page(request)
-            response["X-Frame-Options"] = settings.X_FRAME_OPTIONS  # its middleware comes later in the list
-            return response
+            return _refuse(request, problem)
         return self.get_response(request)
+
+
+class MultipartGuardMiddleware:
+    """A NUL in the fields of a multipart form, checked after CsrfViewMiddleware's check (it sits after it in
+    MIDDLEWARE, and process_view hooks run in that order), so a forged post is refused before its files are
+    parsed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        problem = _multipart_problem(request)
+        return _refuse(request, problem) if problem is not None else None

@@ -6,12 +6,14 @@ storage and no row.
 """
 
 import io
+import os
 import tracemalloc
 
 import magic
 import pikepdf
 import pytest
 from django.core.files.uploadedfile import InMemoryUploadedFile, TemporaryUploadedFile
+from django.test import RequestFactory
 
 from assister_portal.lib.uploads import FileKind, UploadRefused
 
@@ -236,3 +238,26 @@ def test_png_named_jpg_is_stored_as_the_png_it_is(private_storage):
     specimen = store_upload(samples.upload(samples.png(), "photo.jpg"))
     assert specimen.kind == FileKind.PNG and specimen.content_type == "image/png"
     assert specimen.file.name.endswith(".png") and specimen.download_name == "photo.png"
+
+
+def test_a_huge_multipart_upload_never_puts_more_than_the_limit_on_disk(settings, private_storage):
+    """Django's own parser with the project's handlers, on a 40 MB body as a client would send it."""
+    settings.UPLOAD_MAX_BYTES = 1 * MB
+    boundary = "----portal-test-boundary"
+    payload = b"%PDF-1.7\n" + b"0" * (40 * MB)
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="big.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + payload
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = RequestFactory().post("/", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+    upload = request.FILES["evidence"]
+
+    assert upload.size == len(payload)  # what was sent, so the refusal can say how big it was
+    assert os.path.getsize(upload.temporary_file_path()) == 1 * MB + 1  # what was kept
+    error = refused(upload, private_storage)
+    assert error.code == "too_large" and "the limit is 1.0\xa0MB" in error.messages[0]

@@ -88,3 +88,26 @@ def test_file_quarantined_while_clamd_was_down_is_scanned_by_the_sweep(
 
 def test_scanner_reports_its_version(scanner):
     assert scanner_version().startswith("ClamAV ")
+
+
+@pytest.mark.urls("assister_portal.tests.uploads_app.urls")
+def test_files_stored_before_a_scanner_was_configured_are_held_back_and_scanned_once_one_is(
+    client, settings, clamd_address, django_capture_on_commit_callbacks
+):
+    settings.CLAMD_ADDRESS = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        infected = store_upload(samples.upload(samples.pdf_carrying_eicar(), "consent.pdf"))
+        clean = store_upload(samples.upload(samples.plain_pdf(), "form.pdf"))
+    infected.refresh_from_db()
+    assert infected.scan_status == ScanStatus.NOT_SCANNED
+    assert client.get(f"/specimens/{infected.pk}/download/").status_code == 200  # no scanner: served, shown so
+
+    settings.CLAMD_ADDRESS = clamd_address  # a scanner is configured: nothing unscanned is served any more
+    assert client.get(f"/specimens/{infected.pk}/download/").status_code == 404
+    assert client.get(f"/specimens/{clean.pk}/download/").status_code == 404
+    assert rescan_quarantined_files() == 2  # whatever their age
+    infected.refresh_from_db()
+    clean.refresh_from_db()
+    assert (infected.scan_status, infected.scan_detail) == (ScanStatus.INFECTED, SIGNATURE)
+    assert clean.scan_status == ScanStatus.CLEAN
+    assert client.get(f"/specimens/{clean.pk}/download/").status_code == 200

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from associations.models import AssociationStatus, EndReason
 from associations.permissions_sync import permissions_drift
+from associations.tests.factories import associate
 from certification import services as certification_services
 from certification.models import AgencyMembership, AssisterKind
 from certification.tasks import certification_daily_sweep
 from certification.tests.factories import make_assister, staff_user
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 
 CHICAGO = timezone.get_fixed_timezone(-360)
 

@@ -5,11 +5,12 @@ from django.core.management.base import CommandError
 
 from associations import services
 from associations.permissions_sync import permission_ids
+from associations.tests.factories import associate
 from certification import services as certification_services
 from certification.models import AgencyMembership, AssisterKind, MembershipRole
 from certification.tests.factories import invite_and_accept, make_agency, make_assister, staff_user
 from clients.models import ClientGroupObjectPermission, ClientUserObjectPermission
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 
 
 def no_drift():

@@ -13,11 +13,12 @@ from accounts.tests.factories import UserFactory
 from associations import services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, EndReason
 from associations.permissions_sync import permissions_drift
+from associations.tests.factories import associate
 from certification import services as certification_services
 from certification.models import AssisterKind
 from certification.tests.factories import complete_application, make_assister, staff_checks, staff_user
 from clients.models import Client, EmployerDetails
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 from conftest import sign_in
 from core.models import County, Language
 

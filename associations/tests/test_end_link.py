@@ -10,10 +10,11 @@ from django.utils import timezone
 from associations import services
 from associations.models import AssociationStatus, ConsentMethod, EndReason
 from associations.permissions_sync import permissions_drift
+from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 
 
 def _offline(person, assister):

@@ -7,10 +7,11 @@ from django.db import DatabaseError, IntegrityError, transaction
 from associations import services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, EndReason
 from associations.permissions_sync import permissions_drift
+from associations.tests.factories import associate
 from certification import services as certification_services
 from certification.models import AssisterKind
 from certification.tests.factories import make_agency, make_assister, staff_user
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 
 
 @pytest.mark.django_db

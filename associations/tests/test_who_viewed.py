@@ -10,12 +10,13 @@ from django.utils import dateformat, timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from associations.permissions import access_client
+from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister
-from clients.permissions import access_client
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 from conftest import sign_in
 
 WHO_VIEWED = reverse("associations:who_viewed")

@@ -5,11 +5,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.geo import locate_zip
+
 
 def locate_existing_listings(apps, schema_editor):
-    """Place agencies and assisters saved before listings had coordinates (directory.geo)."""
-    from directory.geo import locate_zip
-
+    """Place agencies and assisters saved before listings had coordinates (core.geo)."""
     county_ids = dict(apps.get_model("core", "County").objects.values_list("fips", "pk"))
 
     def location(zip_code):

@@ -16,11 +16,12 @@ from accounts.services import user_create
 from assister_portal.lib.crypto import lookup_hash
 from audit.models import Action, AuditEvent, Outcome
 from audit.services import audit_record
+from core.geo import locate_zip
 from core.models import County
-from directory.geo import locate_zip
-from directory.services import listings_refresh
 
-from .. import tasks
+from .. import hooks, tasks
+from ..groups import agency_groups_sync_user
+from ..hooks import AccessChange
 from ..models import (
     ASSISTER_KIND_FOR_AGENCY,
     Agency,
@@ -31,18 +32,12 @@ from ..models import (
     Certification,
     Invitation,
     MembershipRole,
+    Status,
 )
-from ..selectors import agency_is_approved
+from ..periods import renewal_opens_for, today
+from ..selectors import OPEN_STATUSES, agency_is_approved, current_certification
 from ._common import require, token_hash
-from .decisions import assister_access_lost, certification_submit
-
-
-def agency_groups_sync_user(user) -> None:
-    """Agency admins and support staff reach their agency's clients through per-agency groups."""
-    from associations.permissions_sync import agency_groups_sync_user as sync
-
-    sync(user)
-
+from .decisions import assister_access_changed, certification_submit
 
 LOCATION_FIELDS = ["latitude", "longitude", "location_zip", "location_county"]
 
@@ -133,7 +128,7 @@ def agency_update(*, agency: Agency, actor: User, fields: dict, request: HttpReq
         _locate_assisters_at_agency_address(agency)
         for name, value in m2m.items():
             getattr(agency, name).set(value)
-        listings_refresh(agency_ids=[agency.pk])
+        hooks.listings_changed.send(agency_ids=[agency.pk])
         audit_record(
             action=Action.AGENCY_UPDATED,
             actor=actor,
@@ -163,7 +158,7 @@ def assister_update_profile(
                     setattr(assister, name, getattr(assister.agency, name))
             located = LOCATION_FIELDS
         assister.save(update_fields=[*fields, *located])
-        listings_refresh(agency_ids=[assister.agency_id])
+        hooks.listings_changed.send(agency_ids=[assister.agency_id])
         for name, value in m2m.items():
             getattr(assister, name).set(value)
         audit_record(
@@ -181,10 +176,6 @@ def agency_renew(*, agency: Agency, actor: User, request: HttpRequest | None = N
 
     The registration on file is what staff review; the admin edits it first if anything changed.
     """
-    from ..models import Status
-    from ..periods import renewal_opens_for, today
-    from ..selectors import OPEN_STATUSES, current_certification
-
     with transaction.atomic():
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
         require(
@@ -421,5 +412,7 @@ def membership_end(*, membership: AgencyMembership, actor: User, request: HttpRe
         )
         assister = Assister.objects.filter(user=membership.user).first()
         if assister is not None:
-            assister_access_lost(assister=assister, reason="removed_from_agency", actor=actor, request=request)
-            listings_refresh(agency_ids=[membership.agency_id])
+            assister_access_changed(
+                assister=assister, change=AccessChange.REMOVED_FROM_AGENCY, actor=actor, request=request
+            )
+            hooks.listings_changed.send(agency_ids=[membership.agency_id])

@@ -17,7 +17,7 @@ from ..models import (
     Certification,
     Status,
 )
-from ..periods import today
+from ..periods import renewal_opens_for, today
 from ..selectors import OPEN_STATUSES, current_certification
 from ._common import require
 
@@ -98,8 +98,6 @@ def certification_sign_agreement(
 
 def certification_renew(*, assister: Assister, actor: User, request: HttpRequest | None = None) -> Certification:
     """Start the renewal for the next period, prefilled from the current certification."""
-    from ..periods import renewal_opens_for
-
     with transaction.atomic():
         current = current_certification(assister=assister)
         require(current is not None, _("Only a current certification can be renewed; apply again instead."))

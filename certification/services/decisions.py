@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
-from directory.services import listings_refresh
 
-from .. import tasks
+from .. import hooks, tasks
+from ..hooks import AccessChange
 from ..models import (
     Assister,
     BackgroundStudy,
@@ -69,10 +69,16 @@ ACTION_VERBS = {
     "expire": gettext_lazy("expire"),
 }
 STAFF_DECISIONS = [action for action, spec in TRANSITIONS.items() if spec[3] == "staff" and action != "start_review"]
-# Decisions that cut (or restore) access to clients.
 # Only approvals put a listing in the directory; any move into or out of them may change it.
 DIRECTORY_STATUSES = {Status.APPROVED}
-ACCESS_LOST = {"suspend", "decertify", "expire"}
+# Decisions that cut (or restore) access to clients, and how.
+ACCESS_CHANGES = {
+    "suspend": AccessChange.SUSPENDED,
+    "decertify": AccessChange.DECERTIFIED,
+    "expire": AccessChange.EXPIRED,
+    "reinstate": AccessChange.REINSTATED,
+    "approve": AccessChange.CERTIFIED,
+}
 
 
 # --- Decisions -----------------------------------------------------------------
@@ -162,11 +168,11 @@ def _transition(
             target=certification,
             details={"action": action, "from": from_status, "to": to_status},
         )
-        if action in ACCESS_LOST or action in ("reinstate", "approve"):
+        if action in ACCESS_CHANGES:
             _access_changed(certification, action=action, actor=actor, request=request)
         if to_status in DIRECTORY_STATUSES or from_status in DIRECTORY_STATUSES:
             agency_id = certification.agency_id or certification.assister.agency_id
-            listings_refresh(agency_ids=[agency_id])
+            hooks.listings_changed.send(agency_ids=[agency_id])
         if _who in ("staff", "system"):
             transaction.on_commit(lambda: tasks.send_decision_email.delay(certification.pk, action))
     return certification
@@ -250,37 +256,30 @@ def certification_record_check(
 
 
 def _access_changed(certification: Certification, *, action: str, actor: User | None, request) -> None:
-    reason = {
-        "suspend": "suspended",
-        "decertify": "decertified",
-        "expire": "expired",
-        "reinstate": "reinstated",
-        "approve": "certified",
-    }[action]
+    change = ACCESS_CHANGES[action]
     if certification.assister_id:
-        assister_access_lost(assister=certification.assister, reason=reason, actor=actor, request=request)
+        assister_access_changed(assister=certification.assister, change=change, actor=actor, request=request)
     else:
         for assister in Assister.objects.filter(agency=certification.agency_id).select_related("agency", "user"):
-            assister_access_lost(assister=assister, reason=f"agency_{reason}", actor=actor, request=request)
+            assister_access_changed(assister=assister, change=change.for_agency, actor=actor, request=request)
 
 
-def assister_access_lost(
-    *, assister: Assister, reason: str, actor: User | None, request: HttpRequest | None = None
+def assister_access_changed(
+    *, assister: Assister, change: AccessChange, actor: User | None, request: HttpRequest | None = None
 ) -> None:
     """The one place where an assister's standing changes reaches their clients: suspension,
     expiry, decertification, removal from the agency, the agency's own lapse — and
     reinstatement or a new certification, which restore what a suspension took away.
 
     Whether an assister may act is always derived (`selectors.assister_may_act`), so access
-    stops on the next request; the associations follow here, in the same transaction.
+    stops on the next request; the associations follow here, in the same transaction, through
+    the `assister_access_changed` hook that associations registers (certification.hooks).
     """
-    from associations.services import associations_follow_assister
-
     audit_record(
         action=Action.ASSISTER_ACCESS_CHANGED,
         actor=actor,
         request=request,
         target=assister,
-        details={"reason": reason, "assister_id": assister.assister_id},
+        details={"reason": change.value, "assister_id": assister.assister_id},
     )
-    associations_follow_assister(assister=assister, reason=reason, actor=actor, request=request)
+    hooks.assister_access_changed.send(assister=assister, change=change, actor=actor, request=request)

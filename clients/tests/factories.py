@@ -1,11 +1,10 @@
-"""Clients and their assisters of record, built through the services."""
+"""Clients, built through the services (their assisters of record: `associations.tests.factories`)."""
 
 import itertools
 from datetime import date
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from associations import services as association_services
 from clients import services
 from core.models import County, Language
 
@@ -38,14 +37,4 @@ def make_client(
     if claimed:
         user = UserFactory(role=Role.CONSUMER, email=email)
         return services.client_create_for_self(user=user, fields=fields)
-    from clients.services import _save_new
-
-    return _save_new(fields, None, created_by=None, user=None)
-
-
-def associate(client, assister, powers=None):
-    """The client chooses the assister (consumer-initiated, active at once)."""
-    powers = powers if powers is not None else association_services.DEFAULT_POWERS[assister.kind]
-    return association_services.association_start_by_consumer(
-        client=client, assister=assister, powers=powers, actor=client.user
-    )
+    return services.client_create_unclaimed(actor=None, fields=fields, employer=None)

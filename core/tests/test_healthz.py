@@ -1,4 +1,5 @@
 import pytest
+from celery import current_app
 from django.db import connection
 
 
@@ -27,8 +28,7 @@ def test_healthz_answers_503_without_details_when_the_database_is_down(client):
 @pytest.mark.django_db
 def test_healthz_checks_the_broker_when_one_is_configured(client, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
-    from assister_portal.celery import app
-
+    app = current_app  # the project's Celery app (assister_portal/celery.py)
     app.conf.broker_url = settings.CELERY_BROKER_URL
     try:
         assert client.get("/healthz").status_code == 200

@@ -7,7 +7,8 @@ from certification import services
 from certification.models import AgencyKind, Assister, AssisterKind
 from certification.tests.factories import make_agency, make_assister
 from conftest import sign_in
-from directory import geo, selectors
+from core import geo
+from directory import selectors
 from directory.selectors import Criteria
 
 from .factories import list_agency, list_assister, office

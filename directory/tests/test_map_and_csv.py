@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from certification.models import AssisterKind
-from directory import geo
+from core import geo
 
 from .factories import list_assister, office
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from certification import services
 from certification.models import AgencyKind, AgencyMembership, Assister, AssisterKind, MembershipRole
 from certification.tests.factories import make_agency, make_assister, staff_user
-from directory import geo, selectors
+from core import geo
+from directory import selectors
 from directory.selectors import Criteria
 
 from .factories import list_agency, list_assister, office
@@ -40,7 +41,7 @@ def found(crit: Criteria) -> list[str]:
 # --- Distance --------------------------------------------------------------------------------
 
 # Hand-computed with the spherical law of cosines (R = 3958.8 mi) from the ZIP centroids in
-# directory/data/mn_zip_codes.csv; Minneapolis–Duluth is about 136 miles in published figures.
+# core/data/geo/mn_zip_codes.csv; Minneapolis–Duluth is about 136 miles in published figures.
 KNOWN_DISTANCES = [
     ("55401", "55802", 135.80),  # Minneapolis – Duluth
     ("55401", "55901", 75.07),  # Minneapolis – Rochester

@@ -69,14 +69,13 @@ scan_status, scan_detail, scan_attempts, scanned_at, uploaded_at; properties
 """
 
 from .base import FileKind, UploadRefused
-from .models import SERVABLE_STATUSES, QuarantinedFile, ScanStatus
+from .models import QuarantinedFile, ScanStatus
 from .responses import quarantined_file_response
 from .sanitize import SanitizedFile, sanitize_upload
 from .scanning import quarantined_file_scan
 from .services import quarantined_file_store, uploads_atomic
 
 __all__ = [
-    "SERVABLE_STATUSES",
     "FileKind",
     "QuarantinedFile",
     "SanitizedFile",

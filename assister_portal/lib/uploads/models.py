@@ -10,6 +10,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from .base import FileKind
+from .scanner import scanner_configured
 
 
 class ScanStatus(models.TextChoices):
@@ -17,10 +18,6 @@ class ScanStatus(models.TextChoices):
     CLEAN = "clean", _("Scanned: no virus found")
     INFECTED = "infected", _("Virus found: file deleted")
     NOT_SCANNED = "not_scanned", _("Not scanned: no virus scanner is configured")
-
-
-# Served to people who may see the file; never QUARANTINED or INFECTED.
-SERVABLE_STATUSES = (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
 
 
 def quarantined_upload_to(instance: "QuarantinedFile", filename: str) -> str:
@@ -74,7 +71,12 @@ class QuarantinedFile(models.Model):
 
     @property
     def is_servable(self) -> bool:
-        return self.scan_status in SERVABLE_STATUSES and bool(self.file)
+        """Clean; or "not scanned" while no scanner is configured (once one is, it waits for its scan)."""
+        if not self.file:
+            return False
+        return self.scan_status == ScanStatus.CLEAN or (
+            self.scan_status == ScanStatus.NOT_SCANNED and not scanner_configured()
+        )
 
     @property
     def download_name(self) -> str:

@@ -12,19 +12,28 @@ from .scanner import ScannerUnavailable, scan_stream, scanner_configured
 logger = logging.getLogger(__name__)
 
 
+def _scannable(scanner: bool) -> tuple[ScanStatus, ...]:
+    """The statuses a scan may change: a file marked "not scanned" while no scanner was configured is scanned
+    once one is (and is not served meanwhile: QuarantinedFile.is_servable)."""
+    return (ScanStatus.QUARANTINED, ScanStatus.NOT_SCANNED) if scanner else (ScanStatus.QUARANTINED,)
+
+
 def quarantined_file_scan(*, model: type[QuarantinedFile], pk) -> ScanStatus | None:
     """Scan one stored file and record the verdict; returns the row's status (None: no such row).
 
-    Idempotent: a row that is no longer quarantined is left as it is. With no scanner
-    configured the row becomes NOT_SCANNED. When clamd gives no verdict the row stays
+    Idempotent: a row that is clean or infected is left as it is. With no scanner
+    configured the row becomes NOT_SCANNED; once a scanner is configured, NOT_SCANNED rows are scanned too. When clamd gives no verdict the row stays
     QUARANTINED, with the error in scan_detail, to be scanned again. An infected file's
     content is deleted; the row keeps the signature's name.
     """
     row = model._base_manager.filter(pk=pk).first()
-    if row is None or row.scan_status != ScanStatus.QUARANTINED:
-        return row.scan_status if row else None
+    if row is None:
+        return None
+    scanning = scanner_configured()
+    if row.scan_status not in _scannable(scanning):
+        return row.scan_status
     name = row.file.name
-    if not scanner_configured():
+    if not scanning:
         return _record_verdict(model, pk, name, ScanStatus.NOT_SCANNED, "")
     try:
         with row.file.open("rb") as stream:
@@ -32,7 +41,7 @@ def quarantined_file_scan(*, model: type[QuarantinedFile], pk) -> ScanStatus | N
     except (ScannerUnavailable, OSError) as exc:
         detail = f"Scan failed, will retry: {exc}"
         logger.warning("Virus scan of %s.%s %s failed: %s", model._meta.app_label, model._meta.model_name, pk, exc)
-        model._base_manager.filter(pk=pk, scan_status=ScanStatus.QUARANTINED).update(
+        model._base_manager.filter(pk=pk, scan_status__in=_scannable(True)).update(
             scan_attempts=F("scan_attempts") + 1, scan_detail=detail[:255]
         )
         return ScanStatus.QUARANTINED
@@ -49,7 +58,7 @@ def _record_verdict(model: type[QuarantinedFile], pk, name: str, status: ScanSta
         row = model._base_manager.select_for_update().filter(pk=pk).first()
         if row is None:
             return None
-        if row.scan_status != ScanStatus.QUARANTINED or row.file.name != name:
+        if row.scan_status not in _scannable(status != ScanStatus.NOT_SCANNED) or row.file.name != name:
             return row.scan_status  # another scan got there first
         row.scan_status = status
         row.scan_detail = detail[:255]

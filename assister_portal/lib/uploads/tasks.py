@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.apps import apps
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import QuarantinedFile, ScanStatus
+from .scanner import scanner_configured
 from .scanning import quarantined_file_scan
 
 # A file uploaded this long ago and still quarantined had its first scan fail or go missing.
@@ -39,13 +41,17 @@ def scan_quarantined_file(self, app_label: str, model_name: str, pk) -> str | No
 
 @shared_task
 def rescan_quarantined_files() -> int:
-    """Schedule a scan of every upload still quarantined after RESCAN_AFTER (beat, every 15 minutes)."""
+    """Schedule a scan of every upload still quarantined after RESCAN_AFTER, and, once a scanner is configured,
+    of every one marked "not scanned" (beat, every 15 minutes)."""
     cutoff = timezone.now() - RESCAN_AFTER
+    waiting = Q(scan_status=ScanStatus.QUARANTINED, uploaded_at__lte=cutoff)
+    if scanner_configured():
+        waiting |= Q(scan_status=ScanStatus.NOT_SCANNED)  # stored before a scanner was configured
     scheduled = 0
     for model in apps.get_models():
         if not issubclass(model, QuarantinedFile):
             continue
-        pending = model._base_manager.filter(scan_status=ScanStatus.QUARANTINED, uploaded_at__lte=cutoff)
+        pending = model._base_manager.filter(waiting)
         for pk in pending.order_by("uploaded_at").values_list("pk", flat=True)[:RESCAN_BATCH]:
             scan_quarantined_file.delay(model._meta.app_label, model._meta.model_name, pk)
             scheduled += 1

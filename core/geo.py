@@ -1,6 +1,9 @@
-"""Offline geography for the public directory: ZIP codes and cities to coordinates, distances, the county map.
+"""Offline geography: ZIP codes and cities to coordinates, distances, the county map.
 
-Everything here is pure Python over the files in directory/data (see its README for sources and
+Reference data (DESIGN §2: core), so that certification (placing a listing by its ZIP code) and the
+public directory (search, map) both import it downward.
+
+Everything here is pure Python over the files in core/data/geo (see its README for sources and
 how to rebuild them). Files are read once per process, on first use.
 """
 
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext, gettext_noop
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data" / "geo"
 EARTH_RADIUS_MILES = 3958.8  # mean Earth radius
 
 # Names for the state codes zip3_states.csv can hold, translated when shown.

@@ -11,8 +11,9 @@ from associations.models import Association, AssociationStatus
 from associations.permissions_sync import permissions_drift
 from certification.models import Agency, Assister, AssisterKind, Certification, Status
 from conftest import totp_code
+from core import geo
 from directory import demo as directory_demo
-from directory import geo, selectors
+from directory import selectors
 
 
 def seed() -> str:

@@ -12,11 +12,12 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from associations import services as association_services
 from associations.models import AssociationStatus
+from associations.tests.factories import associate
 from audit.models import Action, AuditEvent, Outcome
 from certification.models import AgencyKind, AssisterKind, CertificationEvent
 from certification.tests.factories import make_agency, make_assister
 from clients.models import Client
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 from conftest import sign_in
 from core.models import County, Language
 

@@ -1,6 +1,6 @@
-"""directory.geo: ZIP codes and cities to places, distances, bounding boxes and the county map.
+"""core.geo: ZIP codes and cities to places, distances, bounding boxes and the county map.
 
-Pure functions over the files in directory/data: no database needed.
+Pure functions over the files in core/data/geo: no database needed.
 """
 
 import csv
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from directory import geo
+from core import geo
 
 COUNTIES_CSV = Path(__file__).resolve().parents[2] / "core" / "data" / "mn_counties.csv"
 

@@ -8,11 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
 from certification import services as certification_services
 from certification.models import AgencyKind, AssisterKind, MembershipRole
 from certification.tests.factories import invite_and_accept, make_agency, make_assister, staff_user
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 from conftest import sign_in
 
 URL = reverse("clients:dashboard")

@@ -12,11 +12,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from associations import services as association_services
 from associations.models import Association, AssociationStatus
+from associations.tests.factories import associate
 from certification import services as certification_services
 from certification.models import AgencyMembership, AssisterKind, Invitation, MembershipRole
 from certification.tests.factories import invite_and_accept, make_agency, make_assister, staff_user
 from clients.services import _claim_token
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 from conftest import sign_in
 
 PERSONAS = [

@@ -1,6 +1,15 @@
+"""The assister's side of clients, under the `clients` namespace its URLs have always had (`clients:dashboard`,
+`clients:detail`, …).
+
+One URL module per namespace: claiming an account is clients' own view (`clients.views.claim`), routed here so
+that `clients:claim` resolves from the same namespace.
+"""
+
 from django.urls import path
 
-from . import views
+from clients import views as client_views
+
+from . import assister_views as views
 
 app_name = "clients"
 urlpatterns = [
@@ -11,5 +20,5 @@ urlpatterns = [
     path("clients/new/", views.create_on_behalf, name="create_on_behalf"),
     path("clients/associations/<uuid:public_id>/release/", views.release, name="release"),
     path("clients/<uuid:public_id>/", views.detail, name="detail"),
-    path("claim/<str:token>/", views.claim, name="claim"),
+    path("claim/<str:token>/", client_views.claim, name="claim"),
 ]

@@ -8,10 +8,11 @@ from django.urls import reverse
 from associations.models import Association, AssociationStatus, EndReason
 from associations.permissions_sync import permissions_drift
 from associations.services import association_end
+from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
 from certification.models import AgencyKind, AssisterKind, MembershipRole
 from certification.tests.factories import invite_and_accept, make_agency, make_assister
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 from conftest import sign_in
 
 

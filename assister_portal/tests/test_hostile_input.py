@@ -53,6 +53,8 @@ FOREIGN_CHARSETS = [
     "application/x-www-form-urlencoded; charset=utf-16",
     "application/x-www-form-urlencoded; charset=latin-1",
     "application/x-www-form-urlencoded; charset=no-such-charset",
+    'application/x-www-form-urlencoded; charset="utf-8 "',  # Django decodes with "utf-8 " and refuses it
+    "application/x-www-form-urlencoded; charset=UTF_8",
     "multipart/form-data; boundary=xyz; charset=utf-16",
     "text/plain; charset=utf-16",
 ]

@@ -91,6 +91,12 @@ def test_unknown_storage_fails_at_start():
     assert "STORAGE must be 'local' or 's3'" in result.stderr
 
 
+@pytest.fixture
+def private_storage():
+    """This module checks the storage the settings configure, not the upload tests' temporary folder
+    (assister_portal/tests/conftest.py)."""
+
+
 @pytest.mark.django_db
 def test_local_storage_is_private_and_has_no_url(settings):
     assert settings_of({"DEBUG": "0"}, "MEDIA_URL") == {"MEDIA_URL": "None"}

@@ -3,7 +3,7 @@
 Run by hand (see README.md in this folder); `zipcodes` is not a project dependency:
 
     python -m venv /tmp/zvenv && /tmp/zvenv/bin/pip install zipcodes==3.0.0
-    /tmp/zvenv/bin/python directory/data/build_zip_codes.py
+    /tmp/zvenv/bin/python core/data/geo/build_zip_codes.py
 
 Writes, next to this script:
 
@@ -22,7 +22,7 @@ import zipcodes
 
 EXPECTED_VERSION = "3.0.0"
 HERE = Path(__file__).resolve().parent
-COUNTIES_CSV = HERE.parent.parent / "core" / "data" / "mn_counties.csv"
+COUNTIES_CSV = HERE.parent / "mn_counties.csv"
 
 
 def county_key(name: str) -> str:

@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from associations import services as association_services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, ConsentMethod, EndReason
+from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister, staff_user
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 from conftest import sign_in
 
 

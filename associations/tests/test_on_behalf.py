@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from assister_portal.tests.samples import plain_pdf
+from associations import services
 from associations.models import Association, AssociationStatus, ConsentMethod
 from associations.permissions_sync import permissions_drift
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister
-from clients import services
 from clients.models import ClaimInvitation, Client, ClientKind, EmployerDetails
 from clients.tests.factories import make_client
 from conftest import PASSWORD, sign_in

@@ -3,10 +3,10 @@
 Run by hand (see README.md in this folder); us-atlas is not a project dependency:
 
     npm install --no-save us-atlas@3.0.1   # into node_modules/, which git ignores
-    .venv/bin/python directory/data/build_county_map.py [path/to/counties-10m.json]
+    .venv/bin/python core/data/geo/build_county_map.py [path/to/counties-10m.json]
 
 Writes mn_county_map.json next to this script: an SVG view box, the projection used (so the
-app can place points with directory.geo.project), and each county's outline as a path.
+app can place points with core.geo.project), and each county's outline as a path.
 
 Steps: decode the TopoJSON arcs (quantized, delta-encoded), keep the arcs Minnesota's counties
 use, project them with an equirectangular projection corrected for Minnesota's middle latitude,
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-COUNTIES_CSV = HERE.parent.parent / "core" / "data" / "mn_counties.csv"
+COUNTIES_CSV = HERE.parent / "mn_counties.csv"
 OUTPUT = HERE / "mn_county_map.json"
 
 STATE_FIPS = "27"
@@ -147,7 +147,7 @@ def main() -> int:
     lons = [lon for points in arcs.values() for lon, _ in points]
     lats = [lat for points in arcs.values() for _, lat in points]
     # Round the projection's constants first and use the rounded values, so that
-    # directory.geo.project (which reads them back from the JSON) matches the paths exactly.
+    # core.geo.project (which reads them back from the JSON) matches the paths exactly.
     lon_min = math.floor(min(lons) * 1e4) / 1e4
     lat_max = math.ceil(max(lats) * 1e4) / 1e4
     cos_lat = round(math.cos(math.radians(REFERENCE_LATITUDE)), 6)

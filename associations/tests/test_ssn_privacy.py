@@ -5,9 +5,10 @@ import logging
 import pytest
 from django.db import connection
 
+from associations.tests.factories import associate
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister
-from clients.tests.factories import associate, make_client
+from clients.tests.factories import make_client
 from conftest import sign_in
 
 SSN = "987-65-4321"
