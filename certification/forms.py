@@ -96,12 +96,9 @@ class AgencyAdminAccountForm(forms.Form):
     )
 
     def clean_admin_email(self):
-        email = self.cleaned_data["admin_email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("This email address already has an account. Sign in with it, or use another work address.")
-            )
-        return email
+        # Whether the address has an account is not checked here: the answer would tell anyone who asks
+        # (services.agency_register answers the same either way and writes to the owner instead).
+        return self.cleaned_data["admin_email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()

@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.signup import prevent_enumeration
 from allauth.account.utils import complete_signup, perform_login
 from allauth.core import ratelimit
 from django.conf import settings
@@ -56,11 +57,15 @@ def agency_register(request):
         except ValidationError as exc:
             apply_service_errors(agency_form, exc)
         else:
-            admin = agency.memberships.get().user
             messages.success(
                 request,
                 _("Your agency is registered and waiting for MNsure's review. Confirm your email to continue."),
             )
+            if agency is None:
+                # The email already has an account: allauth's own enumeration-proof answer, the same pages as a
+                # new account, and it emails the address's owner that someone tried.
+                return prevent_enumeration(request, email=account_form.cleaned_data["admin_email"])
+            admin = agency.memberships.get().user
             return complete_signup(
                 request, admin, settings.ACCOUNT_EMAIL_VERIFICATION, reverse("certification:agency_home")
             )

@@ -81,8 +81,21 @@ def agency_register(
     admin_first_name: str,
     admin_last_name: str,
     request: HttpRequest | None,
-) -> Agency:
-    """A public registration: the agency, its first admin (who must then set up MFA), and a submitted review."""
+) -> Agency | None:
+    """A public registration: the agency, its first admin (who must then set up MFA), and a submitted review.
+
+    None when the admin's email already has an account: nothing is created, and the view answers as for a
+    new account (allauth's enumeration-proof sign-up: "check your email", and its owner is emailed).
+    """
+    if User.objects.filter(email__iexact=admin_email).exists():
+        audit_record(
+            action=Action.AGENCY_REGISTERED,
+            outcome=Outcome.DENIED,
+            actor_label=admin_email,
+            request=request,
+            details={"what": "the admin's email already has an account"},
+        )
+        return None
     with transaction.atomic():
         agency = Agency(**agency_fields)
         _clean_agency(agency)

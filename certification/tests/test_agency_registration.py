@@ -78,10 +78,25 @@ def test_bad_registrations_say_what_to_fix_and_create_nothing(client, overrides,
 
 
 @pytest.mark.django_db
-def test_an_email_that_already_has_an_account_is_refused(client, consumer):
-    response = client.post(URL, form_data(**{"account-admin_email": consumer.email}))
-    assert "already has an account" in response.content.decode()
-    assert not Agency.objects.exists()
+def test_registering_does_not_tell_who_has_an_account(client, consumer, django_capture_on_commit_callbacks):
+    """The attack: post the public form with someone's address and read whether it "already has an account"."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(URL, form_data(**{"account-admin_email": consumer.email.upper()}), follow=True)
+    assert not Agency.objects.exists() and User.objects.filter(email__iexact=consumer.email).count() == 1
+    notice = [m for m in mail.outbox if m.to == [consumer.email]]
+    assert len(notice) == 1 and "already exists" in notice[0].body  # its owner learns someone tried
+
+    client.cookies.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = client.post(URL, form_data(**{"account-admin_email": "new-admin@example.org"}), follow=True)
+    assert Agency.objects.count() == 1
+
+    def seen(response) -> tuple:
+        html = response.content.decode()
+        return response.redirect_chain[-1][0], "already has an account" in html, "Your agency is registered" in html
+
+    assert seen(taken) == seen(fresh) == ("/accounts/confirm-email/", False, True)
 
 
 @pytest.mark.django_db
