@@ -1,5 +1,7 @@
 """Staff see consent given offline (DESIGN §8): every grant, with its evidence and whether it was flagged."""
 
+import re
+
 from django.contrib import admin
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -60,6 +62,24 @@ class ConsentAdmin(ReadOnlyMixin, ForgivingChangeListMixin, admin.ModelAdmin):
             name="associations_consent_evidence",
         )
         return [evidence, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A consent's page names the client (the attestation, who was on the call): audited against the client."""
+        consent = (
+            Consent.objects.select_related("association__client").filter(pk=object_id).first()
+            if re.fullmatch(r"[0-9]{1,18}", str(object_id))
+            else None
+        )
+        if consent is not None and self.has_view_permission(request, consent):
+            audit_record(
+                action=Action.CLIENT_VIEWED,
+                actor=request.user,
+                request=request,
+                target=consent,
+                client=consent.association.client,
+                details={"what": "consent record (staff review)"},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def evidence_view(self, request, pk):
         """The signed form, to staff who may view consents: audited against the client, served as an attachment."""

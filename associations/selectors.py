@@ -261,7 +261,7 @@ def assister_requests(user) -> QuerySet[Association]:
 
 def client_history(client: Client, agency_id: int) -> list[Association]:
     """Every association of this client with one agency, newest first, each with its Consent rows."""
-    consents = Consent.objects.select_related("recorded_by").order_by("at", "id")
+    consents = Consent.objects.select_related("recorded_by", "evidence_file").order_by("at", "id")
     return list(
         Association.objects.filter(client=client, assister__agency_id=agency_id)
         .select_related("assister__user", "assister__agency")

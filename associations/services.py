@@ -13,13 +13,14 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assister_portal.lib import uploads
+from assister_portal.lib.locks import advisory_xact_lock
 from audit.models import Action, Outcome
 from audit.services import audit_record
 from certification.hooks import AccessChange
@@ -270,25 +271,26 @@ def association_request(
     _require_assister_may_act(assister)
     if not (email or ssn_last4):
         raise ValidationError(_("Give the client's email address or the last four digits of their SSN."))
-    person = identification.person_key(first_name, last_name, date_of_birth)
+    people = identification.person_keys(first_name, last_name, date_of_birth)
     with transaction.atomic():
-        identification.identification_serialize(actor=actor, person=person)
-        if identification.identification_is_paused(actor=actor, person=person):
+        identification.identification_serialize(actor=actor, people=people)
+        if identification.identification_is_paused(actor=actor, people=people):
             identification.identification_refused(actor=actor, what="find a client", request=request)
             found = PAUSED
         else:
             candidates = Client.objects.filter(
                 search_first=search_key(first_name), search_last=search_key(last_name), date_of_birth=date_of_birth
             )
+            # Every detail given must match: with both, a request is still one guess, not two.
             matches = [
                 c
                 for c in candidates
-                if (email and c.email and c.email.lower() == email.strip().lower())
-                or (ssn_last4 and c.ssn_last4 == ssn_last4)
+                if (not email or (c.email and c.email.lower() == email.strip().lower()))
+                and (not ssn_last4 or c.ssn_last4 == ssn_last4)
             ]
             found = matches[0] if len(matches) == 1 else None
             if found is None:
-                identification.identification_failed(actor=actor, person=person, what="find a client", request=request)
+                identification.identification_failed(actor=actor, people=people, what="find a client", request=request)
     # Raised after the transaction, so the failure just counted stays counted.
     if found is PAUSED:
         raise ValidationError(identification.PAUSED_MESSAGE)
@@ -403,8 +405,7 @@ def offline_consent_errors(
 
 def _flag_if_unusual(actor: User, request) -> bool:
     """True when this assister has already recorded the daily number of offline consents staff review."""
-    with connection.cursor() as cursor:  # one count at a time per assister
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"offline-consent:{actor.pk}"])
+    advisory_xact_lock(f"offline-consent:{actor.pk}")  # one count at a time per assister
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     earlier = Consent.objects.filter(
         recorded_by=actor,
@@ -422,7 +423,7 @@ def _flag_if_unusual(actor: User, request) -> bool:
         details={"today": earlier + 1, "limit": settings.OFFLINE_CONSENT_DAILY_FLAG},
     )
     actor_id, count = actor.pk, earlier + 1
-    transaction.on_commit(lambda: tasks.send_offline_consent_alert.delay(actor_id, count))
+    transaction.on_commit(lambda: tasks.send_offline_consent_alert.delay(actor_id, count), robust=True)
     return True
 
 

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,23 +101,22 @@ def client_create_for_self(
     details would otherwise block the real person's account. Refusals are identifications, throttled and
     audited like "Find a client".
     """
-    person = identification.person_key(fields["first_name"], fields["last_name"], fields["date_of_birth"])
+    people = _person_keys(fields)
     with transaction.atomic():
-        identification.identification_serialize(actor=user, person=person)
+        identification.identification_serialize(actor=user, people=people)
         if Client.objects.filter(user=user).exists():
             raise ValidationError(_("Your account already has its details."))
-        if identification.identification_is_paused(actor=user, person=person):
+        if identification.identification_is_paused(actor=user, people=people):
             identification.identification_refused(actor=user, what=OWN_DETAILS, request=request)
             outcome = PAUSED
         else:
-            _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
             if possible_duplicates(
                 first_name=fields["first_name"],
                 last_name=fields["last_name"],
                 date_of_birth=fields["date_of_birth"],
                 ssn=fields.get("ssn") or "",
             ).exists():
-                identification.identification_failed(actor=user, person=person, what=OWN_DETAILS, request=request)
+                identification.identification_failed(actor=user, people=people, what=OWN_DETAILS, request=request)
                 audit_record(
                     action=Action.CLIENT_PROFILE_DUPLICATE,
                     actor=user,
@@ -136,11 +135,10 @@ def client_create_for_self(
     return outcome
 
 
-def _lock_person(first_name: str, last_name: str, date_of_birth) -> None:
-    """A transaction-scoped advisory lock on (name, date of birth)."""
-    key = f"client:{search_key(first_name)}:{search_key(last_name)}:{date_of_birth}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+def _person_keys(fields: dict) -> tuple[str, ...]:
+    return identification.person_keys(
+        fields["first_name"], fields["last_name"], fields["date_of_birth"], fields.get("ssn") or ""
+    )
 
 
 def _claim_token(client: Client, email: str) -> str:
@@ -164,13 +162,12 @@ def client_unclaimed_refusal(
     creates the record; it returns the error to raise once that transaction has ended (so the miss just
     counted stays counted), or None when the record may be created.
     """
-    person = identification.person_key(fields["first_name"], fields["last_name"], fields["date_of_birth"])
-    identification.identification_serialize(actor=actor, person=person)
-    if identification.identification_is_paused(actor=actor, person=person):
+    people = _person_keys(fields)
+    # Also serializes creates for the same person or SSN, so two at once cannot both pass the duplicate check.
+    identification.identification_serialize(actor=actor, people=people)
+    if identification.identification_is_paused(actor=actor, people=people):
         identification.identification_refused(actor=actor, what=CREATE_ON_BEHALF, request=request)
         return ValidationError(identification.PAUSED_MESSAGE)
-    # Serialize creates for the same person, so two at once cannot both pass the duplicate check.
-    _lock_person(fields["first_name"], fields["last_name"], fields["date_of_birth"])
     if possible_duplicates(
         first_name=fields["first_name"],
         last_name=fields["last_name"],
@@ -178,7 +175,7 @@ def client_unclaimed_refusal(
         ssn=fields.get("ssn", ""),
     ).exists():
         identification.identification_failed(
-            actor=actor, person=person, what=f"{CREATE_ON_BEHALF}: possible duplicate", request=request
+            actor=actor, people=people, what=f"{CREATE_ON_BEHALF}: possible duplicate", request=request
         )
         return DuplicateClient(
             _("This person may already have an account. Ask to become their assister instead (Find a client).")

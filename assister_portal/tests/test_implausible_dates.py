@@ -69,28 +69,32 @@ def test_a_consumer_cannot_give_an_impossible_date_of_birth(client, consumer):
 def test_an_assister_cannot_create_a_client_with_an_impossible_date_of_birth(client):
     navigator = make_assister(AssisterKind.NAVIGATOR)
     sign_in(client, navigator.user)
+    form = {
+        "kind": "household",
+        "first_name": "Mai",
+        "last_name": "Vang",
+        "email": "mai.vang@example.org",
+        "street": "12 Elm St",
+        "city": "Saint Paul",
+        "zip_code": "55104",
+        "county": County.objects.get(name="Ramsey").pk,
+        "preferred_language": Language.objects.get(code="en").pk,
+        # Consent that is complete, so the date of birth is the only thing wrong.
+        "method": "recorded_call",
+        "call_reference": "CALL-2026-0042",
+        "call_time": "00:00",
+        "call_participants": "Mai Vang (client), me",
+        "consent_date": timezone.localdate().isoformat(),
+        "attestation": "on",
+    }
     for typed, message in impossible_births():
-        response = client.post(
-            reverse("clients:create_on_behalf"),
-            {
-                "kind": "household",
-                "first_name": "Mai",
-                "last_name": "Vang",
-                "date_of_birth": typed,
-                "email": "mai.vang@example.org",
-                "street": "12 Elm St",
-                "city": "Saint Paul",
-                "zip_code": "55104",
-                "county": County.objects.get(name="Ramsey").pk,
-                "preferred_language": Language.objects.get(code="en").pk,
-                "method": "recorded_call",
-                "call_reference": "CALL-1",
-                "consent_date": timezone.localdate().isoformat(),
-            },
-        )
+        response = client.post(reverse("clients:create_on_behalf"), form | {"date_of_birth": typed})
         assert response.status_code in (200, 400), typed
         assert message in response.content.decode(), typed
     assert not Client.objects.exists()
+    # The same form with a real date of birth creates the account: only the date was wrong above.
+    assert client.post(reverse("clients:create_on_behalf"), form | {"date_of_birth": "03/04/1975"}).status_code == 302
+    assert Client.objects.get().date_of_birth.isoformat() == "1975-03-04"
 
 
 @pytest.mark.django_db

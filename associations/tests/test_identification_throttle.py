@@ -193,3 +193,45 @@ def test_parallel_guesses_cannot_get_past_the_limit(attacker, victim):
 
     assert sorted(outcomes) == ["miss"] * 5 + ["paused"] * 5
     assert IdentificationFailure.objects.filter(scope=IdentificationScope.ACTOR).count() == 5
+
+
+@pytest.mark.django_db
+def test_giving_both_the_email_and_the_last_four_is_one_guess_not_two(client, attacker, victim):
+    """A wrong email with the right last four (or the reverse) does not match: every detail given must."""
+    html = client.post(FIND, guess("4321", email="someone-else@example.org")).content.decode()
+    assert NOT_MATCHED in html
+    html = client.post(FIND, guess("0000", email="ana@example.org")).content.decode()
+    assert NOT_MATCHED in html
+    assert not Association.objects.exists()
+    assert client.post(FIND, guess("4321", email="ANA@example.org")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_probing_one_ssn_under_many_names_is_counted_against_the_ssn(client, settings, victim):
+    """Self-signed-up accounts each try the victim's SSN with a new name: the SSN's own limit stops them."""
+    from accounts.models import Role
+    from accounts.tests.factories import UserFactory
+    from core.models import County, Language
+
+    settings.IDENTIFY_PERSON_MAX_FAILURES = 3
+    profile = {
+        "kind": "household",
+        "date_of_birth": "1970-01-01",
+        "ssn": "987-65-4321",
+        "street": "1 Main St",
+        "city": "Duluth",
+        "zip_code": "55802",
+        "county": County.objects.get(name="Hennepin").pk,
+        "preferred_language": Language.objects.get(code="en").pk,
+    }
+    answers = []
+    for n in range(4):
+        prober = UserFactory(role=Role.CONSUMER, email=f"prober{n}@example.org")
+        client.cookies.clear()
+        sign_in(client, prober, follow=False)
+        html = client.post(
+            reverse("associations:profile"), profile | {"first_name": f"Name{n}", "last_name": f"Other{n}"}
+        ).content.decode()
+        answers.append("match a record we already have" in html)
+    assert answers == [True, True, True, False]  # the fourth account is paused, whatever the name
+    assert not Client.objects.filter(user__email__startswith="prober").exists()

@@ -192,7 +192,14 @@ def unclaimed_pending(client, outsider):
 @pytest.mark.parametrize("reference", ["none", "n/a", "12345", "CALL 2026 0042", "x" * 41, "ABC-12"])
 def test_a_call_reference_must_look_like_one(client, unclaimed_pending, reference):
     html = client.post(consent_url(unclaimed_pending), call_form(call_reference=reference)).content.decode()
-    assert "6 to 40 letters, digits and hyphens" in html or "Ensure this value has at most 40 characters" in html
+    # The error, not the hint (the hint states the format too).
+    assert (
+        "Give the reference of the recorded call as your phone system shows it" in html
+        or "Ensure this value has at most 40 characters" in html
+    )
+    assert (
+        'id="id_call_reference-error"' in html or "usa-error-message" in html.split('id="id_call_reference"')[0][-600:]
+    )
     unclaimed_pending.refresh_from_db()
     assert unclaimed_pending.status == AssociationStatus.PENDING
 
@@ -265,3 +272,40 @@ def test_more_offline_consents_in_a_day_than_staff_review_are_flagged_and_staff_
     assert listing.content.decode().count('class="field-method"') == 1  # one row
     offline = client.get(reverse("admin:associations_consent_changelist"), {"offline": "yes"})
     assert offline.content.decode().count('class="field-method"') == 2  # both grants, not the two requests
+
+
+@pytest.mark.django_db
+def test_staff_reading_a_consent_or_its_form_is_in_the_clients_trail(
+    client, outsider, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assister_portal.tests.samples import plain_pdf
+
+    person = make_client(claimed=False, first_name="Mai", last_name="Vang")
+    pending = ask(person, outsider)
+    form = call_form(method=ConsentMethod.PAPER_FORM, call_reference="", call_time="", call_participants="")
+    form["evidence"] = SimpleUploadedFile("signed.pdf", plain_pdf(), content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):  # the scan runs after the commit
+        assert client.post(consent_url(pending), form).status_code == 302
+    consent = Consent.objects.get(association=pending, event=ConsentEvent.GRANTED)
+    # The assister's client page says the signed form is on file, with its scan status.
+    page = client.get(reverse("clients:detail", args=[person.public_id])).content.decode()
+    assert "Signed form on file (Not scanned: no virus scanner is configured)" in page
+
+    staff = staff_user()
+    client.post(reverse("account_logout"))
+    sign_in(client, staff)
+    before = AuditEvent.objects.filter(client=person, actor=staff).count()
+    page = client.get(reverse("admin:associations_consent_change", args=[consent.pk]))
+    assert page.status_code == 200 and "Mai Vang" in page.content.decode()
+    download = client.get(reverse("admin:associations_consent_evidence", args=[consent.pk]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    viewed = AuditEvent.objects.filter(client=person, actor=staff, action=Action.CLIENT_VIEWED)
+    assert viewed.count() - before == 2
+    assert sorted(e.details["what"] for e in viewed) == [
+        "consent record (staff review)",
+        "signed consent form (staff review)",
+    ]
+    assert client.get(reverse("admin:associations_consent_change", args=["²"])).status_code in (302, 404)
