@@ -15,6 +15,9 @@ from django.db import connection
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from certification.models import AgencyKind, AssisterKind, MembershipRole
+from certification.tests.factories import invite_and_accept, make_agency, make_assister
+from clients.tests.factories import make_client
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -74,41 +77,87 @@ def sign_in(client, user, password=PASSWORD, *, follow=True):
     return response
 
 
+# --- The personas (CONVENTIONS.md, "Tests") ----------------------------------------------------
+# Each is real, built through the services by the factories (the builders the demo uses too), and
+# each fixture returns the User, so signing in stays `sign_in(client, broker)`. What belongs to them:
+# `consumer.client`; `broker.assister` (agency, certification, assister ID); `agency_admin`,
+# `support_staff` and each assister: `user.memberships.get()`. The broker, the agency admin and the
+# support staff share one broker agency (`broker_agency`); the navigator and the CAC each belong to an
+# organization of their kind; the outsider is a broker of another broker agency.
+
+
+@pytest.fixture
+def broker_agency(db):
+    """The broker's agency, approved; its admin (who registered it) is the `agency_admin` persona."""
+    return make_agency(
+        AgencyKind.BROKER_AGENCY, public_name="North Star Brokers", admin_email="agency-admin@example.org"
+    )
+
+
+def _certified(kind, email, first_name, last_name, agency=None):
+    return make_assister(kind, agency=agency, email=email, first_name=first_name, last_name=last_name).user
+
+
 @pytest.fixture
 def consumer(db):
-    return UserFactory(role=Role.CONSUMER, email="consumer@example.org")
+    """A consumer with their client record (`consumer.client`), no assister yet."""
+    return make_client(first_name="Connie", last_name="Consumer", email="consumer@example.org").user
 
 
 @pytest.fixture
-def broker(db):
-    return UserFactory(role=Role.ASSISTER, email="broker@example.org", mfa=True)
+def new_consumer(db):
+    """A consumer who has just signed up: an account, no client record yet (they give their details next)."""
+    return UserFactory(role=Role.CONSUMER, email="new-consumer@example.org")
+
+
+@pytest.fixture
+def broker(broker_agency):
+    """A certified broker of `broker_agency` (`broker.assister`, with an assister ID)."""
+    return _certified(AssisterKind.BROKER, "broker@example.org", "Bao", "Broker", broker_agency)
 
 
 @pytest.fixture
 def navigator(db):
-    return UserFactory(role=Role.ASSISTER, email="navigator@example.org", mfa=True)
+    """A certified navigator of a navigator organization of their own."""
+    return _certified(AssisterKind.NAVIGATOR, "navigator@example.org", "Nia", "Navigator")
 
 
 @pytest.fixture
 def cac(db):
-    return UserFactory(role=Role.ASSISTER, email="cac@example.org", mfa=True)
+    """A certified application counselor of a CAC organization of their own."""
+    return _certified(AssisterKind.CAC, "cac@example.org", "Cal", "Counselor")
 
 
 @pytest.fixture
-def agency_admin(db):
-    return UserFactory(role=Role.AGENCY_ADMIN, email="agency-admin@example.org", mfa=True)
+def agency_admin(broker_agency):
+    """The admin of `broker_agency`, the broker's agency."""
+    return broker_agency.admin_user
 
 
 @pytest.fixture
-def support_staff(db):
-    return UserFactory(role=Role.AGENCY_SUPPORT, email="support@example.org", mfa=True)
-
-
-@pytest.fixture
-def exchange_staff(db):
-    return UserFactory(role=Role.STAFF, email="staff@example.org", mfa=True, is_superuser=True)
+def support_staff(broker_agency):
+    """Support staff of `broker_agency`: may view the agency's clients, not act for them."""
+    return invite_and_accept(
+        broker_agency, role=MembershipRole.SUPPORT, email="support@example.org", first_name="Sam", last_name="Support"
+    )
 
 
 @pytest.fixture
 def outsider_assister(db):
-    return UserFactory(role=Role.ASSISTER, email="outsider@example.org", mfa=True)
+    """A certified broker of another broker agency than `broker_agency`."""
+    return _certified(AssisterKind.BROKER, "outsider@example.org", "Otto", "Outsider")
+
+
+REVIEWERS = "Certification reviewers"  # the staff group of certification/migrations/0002
+
+
+@pytest.fixture
+def exchange_staff(db):
+    """Exchange staff with the certification reviewers' duties (not a superuser: what the group grants)."""
+    return UserFactory(role=Role.STAFF, email="staff@example.org", mfa=True, groups=(REVIEWERS,))
+
+
+@pytest.fixture
+def superuser_staff(db):
+    """Exchange staff with every permission, for the admin pages no duty group covers yet (accounts, audit)."""
+    return UserFactory(role=Role.STAFF, email="superuser@example.org", mfa=True, is_superuser=True)

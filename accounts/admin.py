@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from assister_portal.lib.admin import ForgivingChangeListMixin
 
 from .models import User
-from .services import user_deactivate
+from .services import user_deactivate, user_update
 
 
 @admin.register(User)
@@ -23,6 +23,24 @@ class UserAdmin(ForgivingChangeListMixin, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})]
     actions = ["deactivate"]
+
+    def save_model(self, request, obj, form, change):
+        """Nothing is saved here: save_related saves the account with its groups, in one audited service call."""
+
+    def save_related(self, request, form, formsets, change):
+        """Through accounts.services.user_update, which writes who changed what, from and to, in the audit trail."""
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        stored = {field.name for field in User._meta.concrete_fields}
+        user_update(
+            user=form.instance,
+            actor=request.user,
+            fields={name: value for name, value in changed.items() if name in stored},
+            groups=changed.get("groups"),
+            permissions=changed.get("user_permissions"),
+            request=request,
+        )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description=_("Deactivate the selected accounts (ends their sessions)"))
     def deactivate(self, request, queryset):

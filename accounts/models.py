@@ -54,7 +54,7 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
             models.CheckConstraint(
-                condition=models.Q(is_staff=False) | models.Q(role="staff"),
+                condition=models.Q(is_staff=False) | models.Q(role=Role.STAFF),
                 name="accounts_user_staff_flag_matches_role",
             ),
         ]

@@ -1,8 +1,11 @@
 """Writes to accounts. Views, admin actions and commands call these."""
 
+from collections.abc import Iterable
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -58,3 +61,70 @@ def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = No
             target=user,
             details={"email": user.email},
         )
+
+
+# What decides what an account may do; a change to any of them is an ACCOUNT_ACCESS_CHANGED audit row.
+ACCESS_FIELDS = ("role", "is_staff", "is_superuser", "groups", "permissions")
+
+
+def _snapshot(user: User) -> dict:
+    """The account's fields as the audit trail records them (groups and permissions by name)."""
+    if user.pk is None:
+        return {}
+    permissions = user.user_permissions.values_list("content_type__app_label", "codename")
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "role": user.role,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(f"{app}.{codename}" for app, codename in permissions),
+    }
+
+
+def user_update(
+    *,
+    user: User,
+    actor: User,
+    fields: dict,
+    groups: Iterable[Group] | None = None,
+    permissions: Iterable[Permission] | None = None,
+    request: HttpRequest | None = None,
+) -> User:
+    """Staff change an account in the admin: its details, role, staff and superuser flags, groups, permissions.
+
+    `user` may be new (the admin's add page). One audit row says who changed what, from and to:
+    ACCOUNT_ACCESS_CHANGED when anything that decides access changed, else ACCOUNT_UPDATED; none if
+    nothing changed.
+    """
+    with transaction.atomic():
+        if user.pk is not None:
+            user = User.objects.select_for_update().get(pk=user.pk)
+        before = _snapshot(user)
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.full_clean(exclude=["password"])
+        if before:
+            user.save(update_fields=list(fields))
+        else:
+            user.save()
+        if groups is not None:
+            user.groups.set(groups)
+        if permissions is not None:
+            user.user_permissions.set(permissions)
+        after = _snapshot(user)
+        changes = {
+            name: {"from": before.get(name), "to": value} for name, value in after.items() if before.get(name) != value
+        }
+        if changes:
+            access = any(name in ACCESS_FIELDS for name in changes)
+            audit_record(
+                action=Action.ACCOUNT_ACCESS_CHANGED if access else Action.ACCOUNT_UPDATED,
+                actor=actor,
+                request=request,
+                target=user,
+                details={"email": user.email, "created": not before, "changes": changes},
+            )
+    return user

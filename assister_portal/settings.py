@@ -143,7 +143,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True  # every session ends, this one include
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MNsure Assister Portal] "
+# One prefix on every email: ours (assister_portal.lib.email), allauth's and Django's error emails.
+EMAIL_SUBJECT_PREFIX = "[MNsure Assister Portal] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 # The per-account lockout (accounts.lockout) replaces allauth's per-email limit and its
 # per-user limit on second-factor codes (both are "login_failed" keys), counting passwords
 # and codes together (MFA_FORMS below); the per-IP limits stay as a second line against

@@ -6,8 +6,6 @@ All of it works on associations, so it lives here (DESIGN §2); the URLs keep th
 `associations.permissions`; every write is a service call.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,43 +20,26 @@ from guardian.core import ObjectPermissionChecker
 
 from accounts.models import Role
 from assister_portal.lib.forms import apply_service_errors
+from assister_portal.lib.roles import role_required
 from audit.models import Action
 from audit.services import audit_record_for_clients
 from certification.permissions import access_own_assister
 from certification.selectors import assister_may_act
 from clients.forms import ClientDetailsForm, EmployerDetailsForm, FindClientForm
-from clients.models import POWER_CODES, ClientKind, EmployerDetails
+from clients.models import ClientKind, EmployerDetails
+from clients.powers import ALWAYS_GRANTED, POWER_CODES
 from clients.selectors import POWER_ACTION_LABELS, power_labels
 from clients.services import DuplicateClient
 
 from . import selectors, services
 from .forms import BookSearchForm, OfflineConsentForm
-from .models import AssociationStatus
+from .models import AssociationStatus, EndReason
 from .permissions import access_association_for_assister, access_client
 from .selectors import offline_consent_refusal
 from .services import DEFAULT_POWERS, association_end, association_record_offline_consent
 from .services import association_request as association_request_service
 
 BOOK_ROLES = (Role.ASSISTER, Role.AGENCY_ADMIN, Role.AGENCY_SUPPORT)
-
-
-def role_required(*roles):
-    """Anyone else gets the same 404 as a page that does not exist."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.user.role not in roles:
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-assister_required = role_required(Role.ASSISTER)
-book_role_required = role_required(*BOOK_ROLES)
 
 
 def _paginate(request, queryset):
@@ -78,7 +59,7 @@ def _audit_list(request, clients, what: str) -> None:
 
 
 @login_required
-@book_role_required
+@role_required(*BOOK_ROLES)
 @require_safe
 def dashboard(request):
     user = request.user
@@ -118,8 +99,17 @@ def dashboard(request):
 # --- A client's page --------------------------------------------------------------------
 
 
+def _recorder(consent, client) -> str:
+    """Who recorded a consent event, as the history names them: the client, an assister by name, or MNsure."""
+    if consent.recorded_by_id is None:
+        return _("MNsure")
+    if consent.recorded_by_id == client.user_id:
+        return _("The client")
+    return consent.recorded_by.get_full_name() or consent.recorded_by.email
+
+
 @login_required
-@book_role_required
+@role_required(*BOOK_ROLES)
 @require_safe
 def detail(request, public_id):
     client, association = access_client(
@@ -133,7 +123,8 @@ def detail(request, public_id):
     for past in history:
         for consent in past.consents.all():
             consent.power_labels = power_labels(consent.powers)
-    actions = [(POWER_ACTION_LABELS[code], code in viewer_powers) for code in POWER_CODES if code != "view_client"]
+            consent.recorder = _recorder(consent, client)
+    actions = [(POWER_ACTION_LABELS[code], code in viewer_powers) for code in POWER_CODES if code not in ALWAYS_GRANTED]
     return render(
         request,
         "clients/detail.html",
@@ -151,7 +142,7 @@ def detail(request, public_id):
 
 
 @login_required
-@assister_required
+@role_required(Role.ASSISTER)
 @require_http_methods(["GET", "POST"])
 def release(request, public_id):
     association = access_association_for_assister(
@@ -164,7 +155,7 @@ def release(request, public_id):
     )
     if request.method == "POST":
         try:
-            association_end(association=association, actor=request.user, reason="released", request=request)
+            association_end(association=association, actor=request.user, reason=EndReason.RELEASED, request=request)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -182,7 +173,7 @@ def release(request, public_id):
 
 @sensitive_post_parameters("ssn_last4")
 @login_required
-@assister_required
+@role_required(Role.ASSISTER)
 @require_http_methods(["GET", "POST"])
 def find(request):
     assister = access_own_assister(request.user)
@@ -206,7 +197,7 @@ def find(request):
 
 
 @login_required
-@assister_required
+@role_required(Role.ASSISTER)
 @require_safe
 def request_list(request):
     page, page_range = _paginate(request, selectors.assister_requests(request.user))
@@ -220,7 +211,7 @@ def request_list(request):
 
 
 @login_required
-@assister_required
+@role_required(Role.ASSISTER)
 @require_http_methods(["GET", "POST"])
 def record_consent(request, public_id):
     association = access_association_for_assister(
@@ -268,7 +259,7 @@ def record_consent(request, public_id):
 
 @sensitive_post_parameters("ssn", "fein")
 @login_required
-@assister_required
+@role_required(Role.ASSISTER)
 @require_http_methods(["GET", "POST"])
 def create_on_behalf(request):
     assister = access_own_assister(request.user)

@@ -13,28 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 from assister_portal.lib.forms import DateInput, birth_date_field, date_field
 from assister_portal.lib.uploads import sanitize_upload
-from certification.models import AssisterKind, fein_validator, phone_validator, zip_validator
-from clients.models import POWER_CODES, POWERS, ClientKind, ssn_validator
+from certification.models import AssisterKind, phone_validator, zip_validator
+from clients.forms import EmployerDetailsForm, LanguageChoiceField, squeeze
+from clients.models import POWERS, ClientKind, ssn_validator
+from clients.powers import ALWAYS_GRANTED, POWER_CODES
 from clients.selectors import POWER_ACTION_LABELS
 from core.models import County, Language
 
 from .models import AssociationStatus, ConsentMethod
 from .services import offline_consent_errors
 
-ALWAYS_GRANTED = "view_client"
 ASSISTER_ID_LENGTH = 9
-
-
-class LanguageChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Language) -> str:
-        if obj.autonym and obj.autonym != obj.english_name:
-            return f"{obj.english_name} ({obj.autonym})"
-        return obj.english_name
-
-
-def _squeeze(value: str) -> str:
-    """Spaces removed: what people type around numbers."""
-    return re.sub(r"\s+", "", value or "")
 
 
 class ProfileForm(forms.Form):
@@ -114,7 +103,7 @@ class ProfileForm(forms.Form):
     )
 
     def clean_ssn(self) -> str:
-        ssn = _squeeze(self.cleaned_data["ssn"])
+        ssn = squeeze(self.cleaned_data["ssn"])
         if ssn:
             ssn_validator(ssn)
         return ssn
@@ -126,43 +115,16 @@ class ProfileForm(forms.Form):
         return phone
 
     def clean_zip_code(self) -> str:
-        zip_code = _squeeze(self.cleaned_data["zip_code"])
+        zip_code = squeeze(self.cleaned_data["zip_code"])
         zip_validator(zip_code)
         return zip_code
 
 
-class EmployerForm(forms.Form):
-    """What a small employer adds (used only when the account is for a small employer)."""
+class EmployerForm(EmployerDetailsForm):
+    """What a small employer adds (used only when the account is for a small employer): all of it required."""
 
-    business_name = forms.CharField(
-        label=_("Business name"), max_length=200, error_messages={"required": _("Enter the business name.")}
-    )
-    fein = forms.CharField(
-        label=_("Federal Employer Identification Number (FEIN)"),
-        max_length=12,
-        help_text=_("Two digits, a hyphen and seven digits, like 41-1234567. It is stored encrypted."),
-        error_messages={"required": _("Enter the business's FEIN.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    employee_count = forms.IntegerField(
-        label=_("Number of employees"),
-        min_value=1,
-        max_value=50,
-        help_text=_("Full-time-equivalent employees, 1 to 50: SHOP is for small employers."),
-        error_messages={
-            "min_value": _("Enter at least 1 employee."),
-            "max_value": _("SHOP is for employers with 50 or fewer employees."),
-            "invalid": _("Enter the number of employees as a whole number, like 12."),
-            "required": _("Enter the number of employees."),
-        },
-    )
-
-    def clean_fein(self) -> str:
-        fein = _squeeze(self.cleaned_data["fein"])
-        if re.fullmatch(r"\d{9}", fein):
-            fein = f"{fein[:2]}-{fein[2:]}"
-        fein_validator(fein)
-        return fein
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, required=True, **kwargs)
 
 
 def normalize_assister_id(value: str) -> str:
@@ -199,20 +161,20 @@ class PowersForm(forms.Form):
     )
 
     def clean_powers(self) -> list[str]:
-        chosen = set(self.cleaned_data["powers"]) | {ALWAYS_GRANTED}
+        chosen = set(self.cleaned_data["powers"]) | ALWAYS_GRANTED
         return [code for code in POWER_CODES if code in chosen]
 
     def power_choices(self) -> list[dict]:
         """What the template needs to draw each checkbox (the first one is always on and disabled)."""
         bound = self["powers"]
-        selected = set(bound.value() or []) | {ALWAYS_GRANTED}
+        selected = set(bound.value() or []) | ALWAYS_GRANTED
         return [
             {
                 "code": code,
                 "label": label,
                 "id": f"{bound.auto_id}_{index}",
                 "checked": code in selected,
-                "always": code == ALWAYS_GRANTED,
+                "always": code in ALWAYS_GRANTED,
             }
             for index, (code, label) in enumerate(POWERS)
         ]
@@ -397,14 +359,14 @@ class OfflineConsentForm(forms.Form):
         label=_("What the client allows you to do"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(code, POWER_ACTION_LABELS[code]) for code in POWER_CODES if code != "view_client"],
+        choices=[(code, POWER_ACTION_LABELS[code]) for code in POWER_CODES if code not in ALWAYS_GRANTED],
         help_text=_("Seeing the client's information is always included."),
     )
 
     def __init__(self, *args, with_powers: bool = False, default_powers=(), **kwargs):
         super().__init__(*args, **kwargs)
         if with_powers:
-            self.fields["powers"].initial = [code for code in default_powers if code != "view_client"]
+            self.fields["powers"].initial = [code for code in default_powers if code not in ALWAYS_GRANTED]
         else:
             del self.fields["powers"]
         self.fields["consent_date"].initial = timezone.localdate
@@ -468,5 +430,5 @@ class OfflineConsentForm(forms.Form):
             "call_participants": self.cleaned_data.get("call_participants", ""),
         }
         if "powers" in self.fields:
-            data["powers"] = ["view_client", *self.cleaned_data.get("powers", [])]
+            data["powers"] = [*ALWAYS_GRANTED, *self.cleaned_data.get("powers", [])]
         return data

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assister_portal.lib.uploads import QuarantinedFile
 from certification.models import Assister, AssisterKind
-from clients.models import POWER_CODES, Client
+from clients.models import Client
+from clients.powers import POWER_CODES, POWERS
 
 
 class AssociationStatus(models.TextChoices):
@@ -73,12 +74,12 @@ class Association(models.Model):
             # At most one assister of record per client per kind (a suspended one still holds the place).
             models.UniqueConstraint(
                 fields=["client", "kind"],
-                condition=Q(status__in=["active", "suspended"]),
+                condition=Q(status__in=[AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED]),
                 name="assoc_one_current_per_client_kind",
             ),
             models.UniqueConstraint(
                 fields=["client", "assister"],
-                condition=Q(status="pending"),
+                condition=Q(status=AssociationStatus.PENDING),
                 name="assoc_one_pending_per_pair",
             ),
             models.CheckConstraint(condition=Q(can_view=True), name="assoc_view_always_granted"),
@@ -92,15 +93,8 @@ class Association(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.assister} for {self.client}"
 
-    POWER_FIELDS = {
-        "view_client": "can_view",
-        "change_client": "can_change",
-        "apply_for_client": "can_apply",
-        "select_plan_for_client": "can_select_plan",
-        "upload_for_client": "can_upload",
-        "report_change_for_client": "can_report_change",
-        "view_notices_for_client": "can_view_notices",
-    }
+    # power codename → its field above (clients.powers; a test checks the fields match the registry)
+    POWER_FIELDS = {power.codename: power.field for power in POWERS}
 
     @property
     def powers(self) -> list[str]:
@@ -118,8 +112,21 @@ class ConsentEvent(models.TextChoices):
     EXPIRED = "expired", _("Request expired")
 
 
+class AssociationNotice(models.TextChoices):
+    """What the client and the assister are emailed about (associations.tasks.send_association_email)."""
+
+    REQUESTED = "requested", _("An assister asked to help the client")
+    STARTED = "started", _("The client chose or confirmed the assister")
+    OFFLINE_CONSENT = "offline_consent", _("The assister recorded consent given offline")
+    DECLINED = "declined", _("The client declined the request")
+    ENDED = "ended", _("The association ended")
+    SUSPENDED = "suspended", _("The assister cannot act for now")
+    RESTORED = "restored", _("The assister can act again")
+
+
 class ConsentMethod(models.TextChoices):
     ONLINE = "online", _("Online, by the client in the portal")
+    ASSISTER_ONLINE = "assister_online", _("Online, by the assister in the portal")
     PAPER_FORM = "paper_form", _("Signed form, uploaded by the assister")
     RECORDED_CALL = "recorded_call", _("Recorded telephone call")
     SYSTEM = "system", _("By the portal (certification change)")

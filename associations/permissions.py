@@ -8,6 +8,7 @@ Every read or action by anyone but the client is audited, naming the association
 
 from django.http import Http404
 
+from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
 from certification.selectors import active_membership, assister_may_act
@@ -42,7 +43,7 @@ def access_client(user, public_id, perm: str = "view_client", *, request=None, w
         return client, None
     if not Client.objects.filter(clients_visible_q(user, perm), pk=client.pk).exists():
         raise Http404
-    if user.role == "assister" and not assister_may_act(user):
+    if user.role == Role.ASSISTER and not assister_may_act(user):
         raise Http404
     association = association_relied_on(user, client)
     if association is None:

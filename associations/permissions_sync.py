@@ -12,14 +12,15 @@ from django.db.models import Q
 
 from certification.groups import agency_group
 from certification.models import Agency, AgencyMembership, MembershipRole
-from clients.models import POWER_CODES, Client, ClientGroupObjectPermission, ClientUserObjectPermission
+from clients.models import Client, ClientGroupObjectPermission, ClientUserObjectPermission
+from clients.powers import POWER_CODES, POWERS
 
 from .models import Association, AssociationStatus
 
 # What the agency's groups receive for each client one of its assisters serves (DESIGN §3):
 # admins see the book; support staff may view and report changes, never select plans or consent.
-ADMIN_POWERS = {"view_client"}
-SUPPORT_POWERS = {"view_client", "report_change_for_client"}
+ADMIN_POWERS = {power.codename for power in POWERS if power.agency_admin}
+SUPPORT_POWERS = {power.codename for power in POWERS if power.agency_support}
 
 
 @cache

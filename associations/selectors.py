@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from certification.models import AgencyMembership, Assister, AssisterKind, Certification, Status
+from certification.models import AgencyMembership, Assister, AssisterKind, Certification, CertificationStatus
 from certification.selectors import active_membership, assisters_who_may_act
 from clients.models import Client, search_key
 
@@ -87,7 +87,7 @@ def coi_disclosures(assister: Assister) -> list[dict] | None:
     if assister.kind == AssisterKind.BROKER:
         return None
     certification = (
-        Certification.objects.filter(assister=assister, status=Status.APPROVED)
+        Certification.objects.filter(assister=assister, status=CertificationStatus.APPROVED)
         .order_by(F("valid_until").desc(nulls_last=True), "-created_at", "-id")
         .first()
     )

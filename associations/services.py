@@ -11,7 +11,6 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assister_portal.lib import uploads
 from assister_portal.lib.locks import advisory_xact_lock
+from assister_portal.lib.tokens import signed_token, signed_value
 from audit.models import Action, Outcome
 from audit.services import audit_record
 from certification.hooks import AccessChange
@@ -28,11 +28,13 @@ from certification.models import Assister, AssisterKind
 from certification.selectors import assister_may_act
 from clients import identification
 from clients import services as client_services
-from clients.models import POWER_CODES, Client, search_key
+from clients.models import Client, search_key
+from clients.powers import ALWAYS_GRANTED, POWER_CODES, default_powers
 
 from . import selectors, tasks
 from .models import (
     Association,
+    AssociationNotice,
     AssociationStatus,
     Consent,
     ConsentEvent,
@@ -49,20 +51,17 @@ OFFLINE_CONSENT_MAX_AGE_DAYS = 60
 # A recorded call's reference as the agency's phone system shows it: 6 to 40 letters, digits and hyphens,
 # at least 4 of them digits ("none" or "n/a" is not a reference).
 CALL_REFERENCE = re.compile(r"(?=(?:[^0-9]*[0-9]){4})[A-Za-z0-9][A-Za-z0-9-]{5,39}")
-# Powers pre-ticked for each kind; selecting a plan is a broker's work by default.
-DEFAULT_POWERS = {
-    AssisterKind.BROKER: list(POWER_CODES),
-    AssisterKind.NAVIGATOR: [c for c in POWER_CODES if c != "select_plan_for_client"],
-    AssisterKind.CAC: [c for c in POWER_CODES if c != "select_plan_for_client"],
-}
+# Powers pre-ticked for each kind (clients.powers); selecting a plan is a broker's work by default.
+DEFAULT_POWERS = {kind: default_powers(kind) for kind in AssisterKind}
 CURRENT = (AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED)
+NOTICE_FOR = {ConsentEvent.SUSPENDED: AssociationNotice.SUSPENDED, ConsentEvent.RESTORED: AssociationNotice.RESTORED}
 END_LINK_SALT = "associations.end-link"
 END_LINK_MAX_AGE = 60 * 60 * 24 * 60  # seconds: sixty days
 PAUSED = object()  # identification refused while paused
 
 
 def power_fields(powers) -> dict:
-    chosen = set(powers) | {"view_client"}
+    chosen = set(powers) | ALWAYS_GRANTED
     unknown = chosen - set(POWER_CODES)
     if unknown:
         raise ValidationError(_("Unknown power: %(power)s.") % {"power": ", ".join(sorted(unknown))})
@@ -120,8 +119,8 @@ def _audit(action: str, association: Association, actor, request, **details) -> 
     )
 
 
-def _notify(association: Association, event: str) -> None:
-    transaction.on_commit(lambda: tasks.send_association_email.delay(association.pk, event))
+def _notify(association: Association, notice: AssociationNotice) -> None:
+    transaction.on_commit(lambda: tasks.send_association_email.delay(association.pk, notice))
 
 
 def _end_current_of_kind(client: Client, kind: str, *, actor, request, keep: Association | None = None) -> None:
@@ -133,14 +132,22 @@ def _end_current_of_kind(client: Client, kind: str, *, actor, request, keep: Ass
         _end(old, reason=EndReason.REPLACED, actor=actor, request=request)
 
 
-def _end(association: Association, *, reason: str, actor, request, method=ConsentMethod.ONLINE) -> None:
+def _online_method(association: Association, actor: User | None) -> str:
+    """Who did it in the portal, as the consent history says: the assister, or else the client."""
+    if actor is not None and actor.pk == association.assister.user_id:
+        return ConsentMethod.ASSISTER_ONLINE
+    return ConsentMethod.ONLINE
+
+
+def _end(association: Association, *, reason: str, actor, request, method: str | None = None) -> None:
     association.status = AssociationStatus.ENDED
     association.ended_at = timezone.now()
     association.end_reason = reason
     association.save(update_fields=["status", "ended_at", "end_reason"])
+    method = method or _online_method(association, actor)
     _consent(association, ConsentEvent.REVOKED, method=method, actor=actor, reason=reason)
     _audit(Action.ASSOCIATION_ENDED, association, actor, request, reason=reason)
-    _notify(association, f"ended:{reason}")
+    _notify(association, AssociationNotice.ENDED)
 
 
 def _activate(association: Association, *, actor, request) -> None:
@@ -248,7 +255,7 @@ def association_start_by_consumer(
         _consent(association, ConsentEvent.GRANTED, method=ConsentMethod.ONLINE, actor=actor, given_by=actor)
         permissions_sync(client)
         _audit(Action.ASSOCIATION_STARTED, association, actor, request, powers=association.powers)
-        _notify(association, "started")
+        _notify(association, AssociationNotice.STARTED)
     return association
 
 
@@ -315,9 +322,9 @@ def association_request(
             request_expires_at=timezone.now() + timedelta(days=REQUEST_VALID_DAYS),
         )
         association.save()
-        _consent(association, ConsentEvent.REQUESTED, method=ConsentMethod.ONLINE, actor=actor)
+        _consent(association, ConsentEvent.REQUESTED, method=ConsentMethod.ASSISTER_ONLINE, actor=actor)
         _audit(Action.ASSOCIATION_REQUESTED, association, actor, request)
-        _notify(association, "requested")
+        _notify(association, AssociationNotice.REQUESTED)
     return association
 
 
@@ -350,7 +357,7 @@ def association_confirm(
         _consent(association, ConsentEvent.GRANTED, method=ConsentMethod.ONLINE, actor=actor, given_by=actor)
         permissions_sync(association.client)
         _audit(Action.ASSOCIATION_STARTED, association, actor, request, powers=association.powers)
-        _notify(association, "started")
+        _notify(association, AssociationNotice.STARTED)
     return association
 
 
@@ -362,7 +369,7 @@ def association_decline(*, association: Association, actor: User, request: HttpR
         association.save(update_fields=["status", "ended_at"])
         _consent(association, ConsentEvent.DECLINED, method=ConsentMethod.ONLINE, actor=actor, given_by=actor)
         _audit(Action.ASSOCIATION_DECLINED, association, actor, request)
-        _notify(association, "declined")
+        _notify(association, AssociationNotice.DECLINED)
     return association
 
 
@@ -489,7 +496,7 @@ def association_record_offline_consent(
             )
         permissions_sync(association.client)
         _audit(Action.ASSOCIATION_STARTED, association, actor, request, method=method, powers=association.powers)
-        _notify(association, "offline_consent")
+        _notify(association, AssociationNotice.OFFLINE_CONSENT)
     return association
 
 
@@ -524,13 +531,12 @@ def association_end(
 
 def end_link_token(association: Association) -> str:
     """A signed token for the one-click "end this" link in the notice emailed to the client."""
-    return signing.dumps(str(association.public_id), salt=END_LINK_SALT)
+    return signed_token(str(association.public_id), END_LINK_SALT)
 
 
 def association_for_end_link(token: str) -> Association | None:
-    try:
-        public_id = signing.loads(token, salt=END_LINK_SALT, max_age=END_LINK_MAX_AGE)
-    except signing.BadSignature:
+    public_id = signed_value(token, END_LINK_SALT, max_age=END_LINK_MAX_AGE)
+    if public_id is None:
         return None
     return (
         Association.objects.select_related("assister__agency", "assister__user", "client__user")
@@ -591,7 +597,7 @@ def associations_follow_assister(
                 event = ConsentEvent.SUSPENDED if targets == AssociationStatus.SUSPENDED else ConsentEvent.RESTORED
                 _consent(association, event, method=ConsentMethod.SYSTEM, actor=actor, reason=reason)
                 _audit(Action.ASSOCIATION_CHANGED, association, actor, request, reason=reason)
-                _notify(association, event)
+                _notify(association, NOTICE_FOR[event])
             permissions_sync(association.client)
     if change in ENDING or change in SUSPENDING:
         # Requests of an assister who can no longer act lapse too.

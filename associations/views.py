@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from assister_portal.lib.forms import apply_service_errors
 from assister_portal.lib.redirects import redirect_to_next, safe_next
+from assister_portal.lib.roles import role_required
 from clients import services as client_services
 from clients.models import POWERS, ClientKind
 from clients.permissions import own_client
@@ -36,18 +36,6 @@ POWER_LABELS = dict(POWERS)
 
 
 # --- Helpers ---------------------------------------------------------------------
-
-
-def consumer_required(view):
-    """Consumer pages exist only for consumers: anyone else gets a 404."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if getattr(request.user, "role", None) != Role.CONSUMER or request.user.is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def client_required(view):
@@ -96,7 +84,7 @@ def _consent_context(client, assister, *, replacing: Association | None) -> dict
 
 @sensitive_post_parameters("ssn", "employer-fein")
 @login_required
-@consumer_required
+@role_required(Role.CONSUMER)
 @require_http_methods(["GET", "POST"])
 def profile(request):
     client = own_client(request.user)
@@ -173,14 +161,14 @@ def _my_assisters(request, client, *, lookup_form=None, status=200):
 
 
 @login_required
-@consumer_required
+@role_required(Role.CONSUMER)
 @client_required
 def my_assisters(request, client):
     return _my_assisters(request, client)
 
 
 @login_required
-@consumer_required
+@role_required(Role.CONSUMER)
 @client_required
 @require_http_methods(["GET", "POST"])
 def choose(request, client):
@@ -247,7 +235,7 @@ def choose(request, client):
 
 
 @login_required
-@consumer_required
+@role_required(Role.CONSUMER)
 @client_required
 @require_http_methods(["GET", "POST"])
 def confirm(request, client, public_id):
@@ -298,7 +286,7 @@ def confirm(request, client, public_id):
 
 
 @login_required
-@consumer_required
+@role_required(Role.CONSUMER)
 @client_required
 @require_http_methods(["GET", "POST"])
 def change_powers(request, client, public_id):
@@ -329,7 +317,7 @@ def change_powers(request, client, public_id):
 
 
 @login_required
-@consumer_required
+@role_required(Role.CONSUMER)
 @client_required
 @require_http_methods(["GET", "POST"])
 def end(request, client, public_id):
@@ -377,7 +365,7 @@ def end_by_link(request, token):
 
 
 @login_required
-@consumer_required
+@role_required(Role.CONSUMER)
 @client_required
 def who_viewed(request, client):
     paginator = Paginator(selectors.who_viewed(client, request.user), WHO_VIEWED_PER_PAGE)

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from assister_portal.lib.admin import ForgivingChangeListMixin
+from assister_portal.lib.admin import ForgivingChangeListMixin, ReadOnlyMixin
 
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ForgivingChangeListMixin, admin.ModelAdmin):
+class AuditEventAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: staff browse the trail; nobody adds, changes or deletes a row."""
 
     list_display = ["at", "action", "outcome", "actor_label", "ip", "request_id"]
@@ -16,12 +16,3 @@ class AuditEventAdmin(ForgivingChangeListMixin, admin.ModelAdmin):
     list_select_related = ["actor"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -17,6 +17,8 @@ class Action(models.TextChoices):
     PASSWORD_SET = "password_set", _("Password set")
     PASSWORD_RESET = "password_reset", _("Password reset")
     ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+    ACCOUNT_ACCESS_CHANGED = "account_access_changed", _("Account's role, staff status or groups changed")
+    ACCOUNT_UPDATED = "account_updated", _("Account details changed by staff")
     AGENCY_REGISTERED = "agency_registered", _("Agency registered")
     AGENCY_UPDATED = "agency_updated", _("Agency details changed")
     PROFILE_UPDATED = "profile_updated", _("Directory listing changed")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assister_portal.lib.request_id import current_request_id
 
-from .models import AuditEvent
+from .models import Action, AuditEvent, Outcome
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -45,10 +45,10 @@ def _event(*, action, actor, request, outcome, target, actor_label, details, cli
 
 def audit_record(
     *,
-    action: str,
+    action: Action,
     actor=None,
     request: HttpRequest | None = None,
-    outcome: str = "success",
+    outcome: Outcome = Outcome.SUCCESS,
     target: models.Model | None = None,
     actor_label: str = "",
     details: dict | None = None,
@@ -69,14 +69,16 @@ def audit_record(
     return event
 
 
-def audit_record_for_clients(*, action: str, actor, clients, request: HttpRequest | None = None, details=None) -> None:
+def audit_record_for_clients(
+    *, action: Action, actor, clients, request: HttpRequest | None = None, details=None
+) -> None:
     """One row per client (a list page shows many), in one INSERT, so each client sees it in their trail."""
     events = [
         _event(
             action=action,
             actor=actor,
             request=request,
-            outcome="success",
+            outcome=Outcome.SUCCESS,
             target=None,
             actor_label="",
             details=details,

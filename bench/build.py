@@ -49,9 +49,9 @@ from certification.models import (
     BackgroundStudy,
     Certification,
     CertificationEvent,
+    CertificationStatus,
     IssuedAssisterId,
     MembershipRole,
-    Status,
 )
 from certification.periods import period_end_for, today
 from certification.services import ASSISTER_ID_ALPHABET
@@ -245,7 +245,7 @@ def approved_certification(period: Period, **subject) -> Certification:
     decided, valid_until = period.decided, period.valid_until
     return Certification(
         **subject,
-        status=Status.APPROVED,
+        status=CertificationStatus.APPROVED,
         valid_from=period.valid_from,
         valid_until=valid_until,
         created_at=decided - timedelta(days=20),
@@ -270,7 +270,11 @@ def approved_certification(period: Period, **subject) -> Certification:
 def approval_events(certifications: Iterable[Certification], period: Period) -> list[CertificationEvent]:
     return [
         CertificationEvent(
-            certification=c, from_status=Status.IN_REVIEW, to_status=Status.APPROVED, at=period.decided, reason=""
+            certification=c,
+            from_status=CertificationStatus.IN_REVIEW,
+            to_status=CertificationStatus.APPROVED,
+            at=period.decided,
+            reason="",
         )
         for c in certifications
     ]

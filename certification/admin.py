@@ -45,14 +45,15 @@ from .requirements import requirements
 FEIN_RE = re.compile(r"^\d{2}-\d{7}$")
 AGENCY_FILTER_LIMIT = 100
 
-# action: (button, bulk action label); each calls services.certification_decide with a reason.
+T = services.CertificationTransition
+# decision: (button, bulk action label); each calls services.certification_decide with a reason.
 DECISIONS = {
-    "approve": (_("Approve"), _("Approve selected certifications")),
-    "deny": (_("Deny"), _("Deny selected certifications")),
-    "request_info": (_("Request more information"), _("Request more information on selected certifications")),
-    "suspend": (_("Suspend"), _("Suspend selected certifications")),
-    "reinstate": (_("Reinstate"), _("Reinstate selected certifications")),
-    "decertify": (_("Decertify"), _("Decertify selected certifications")),
+    T.APPROVE: (_("Approve"), _("Approve selected certifications")),
+    T.DENY: (_("Deny"), _("Deny selected certifications")),
+    T.REQUEST_INFO: (_("Request more information"), _("Request more information on selected certifications")),
+    T.SUSPEND: (_("Suspend"), _("Suspend selected certifications")),
+    T.REINSTATE: (_("Reinstate"), _("Reinstate selected certifications")),
+    T.DECERTIFY: (_("Decertify"), _("Decertify selected certifications")),
 }
 
 
@@ -179,7 +180,7 @@ class ReasonForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), required=False)
+    decision = forms.TypedChoiceField(label=_("Decision"), required=False, coerce=services.CertificationTransition)
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -189,10 +190,14 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, certification: Certification, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = [a for a in services.STAFF_DECISIONS if certification.status in services.TRANSITIONS[a][0]]
+        allowed = [
+            t.name
+            for t in services.CERTIFICATION_MACHINE.available(certification.status, who=services.Who.STAFF)
+            if t.name in services.STAFF_DECISIONS
+        ]
         self.fields["decision"].choices = [
             ("", _("No decision: only record the checks below")),
-            *((action, DECISIONS[action][0]) for action in allowed),
+            *((action.value, DECISIONS[action][0]) for action in allowed),
         ]
         self.fields["decision"].error_messages["invalid_choice"] = _(
             "That decision is not possible for a certification that is %(status)s."
@@ -240,11 +245,11 @@ class CertificationEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
-def _decision_action(action: str):
+def _decision_action(action):
     def run(modeladmin, request, queryset):
         return modeladmin.decide_selected(request, queryset, action)
 
-    run.__name__ = action
+    run.__name__ = action.value
     return admin.action(description=DECISIONS[action][1], permissions=["decide"])(run)
 
 
@@ -457,7 +462,7 @@ class CertificationAdmin(ReadOnlyAdmin):
                 DECISIONS[action][1],
                 form=form,
                 action=action,
-                verb=services.ACTION_VERBS[action],
+                verb=action.label,
                 button=DECISIONS[action][0],
                 certifications=certifications,
                 action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,

@@ -1,6 +1,7 @@
 """Agencies, their members, assisters and their yearly certifications (DESIGN §4).
 
-Status changes happen only in `certification.services`; every one appends a
+Status changes happen only in `certification.services`, through the state machine declared there
+(CERTIFICATION_MACHINE, on `assister_portal.lib.state_machine`); every one appends a
 CertificationEvent. Certifications and their events are never deleted.
 """
 
@@ -55,7 +56,7 @@ ASSISTER_KIND_FOR_AGENCY = {
 }
 
 
-class Status(models.TextChoices):
+class CertificationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     IN_REVIEW = "in_review", _("In review")
@@ -66,6 +67,15 @@ class Status(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     EXPIRED = "expired", _("Expired")
     DECERTIFIED = "decertified", _("Decertified")
+
+
+# Applications not yet decided; a subject has at most one at a time.
+OPEN_STATUSES = (
+    CertificationStatus.DRAFT,
+    CertificationStatus.SUBMITTED,
+    CertificationStatus.IN_REVIEW,
+    CertificationStatus.INFO_REQUESTED,
+)
 
 
 class DirectoryProfile(models.Model):
@@ -249,7 +259,9 @@ class Certification(models.Model):
         Assister, null=True, blank=True, on_delete=models.PROTECT, related_name="certifications"
     )
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="certifications")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=CertificationStatus.choices, default=CertificationStatus.DRAFT, db_index=True
+    )
     is_renewal = models.BooleanField(default=False)
     renews = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewal")
     valid_from = models.DateField(null=True, blank=True)
@@ -297,13 +309,12 @@ class Certification(models.Model):
             # One open (undecided) application per subject at a time.
             models.UniqueConstraint(
                 fields=["assister"],
-                condition=Q(status__in=["draft", "submitted", "in_review", "info_requested"])
-                & Q(assister__isnull=False),
+                condition=Q(status__in=[*OPEN_STATUSES]) & Q(assister__isnull=False),
                 name="cert_one_open_per_assister",
             ),
             models.UniqueConstraint(
                 fields=["agency"],
-                condition=Q(status__in=["draft", "submitted", "in_review", "info_requested"]) & Q(agency__isnull=False),
+                condition=Q(status__in=[*OPEN_STATUSES]) & Q(agency__isnull=False),
                 name="cert_one_open_per_agency",
             ),
         ]
@@ -328,8 +339,8 @@ class CertificationEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Status.choices)
+    from_status = models.CharField(max_length=20, choices=CertificationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=CertificationStatus.choices)
     reason = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -354,6 +365,15 @@ class CertificationReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certification_id}: {self.days_before} days"
+
+
+class InvitationState(models.TextChoices):
+    """Where an invitation stands (`Invitation.state`, derived from its dates; not stored)."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
 
 
 class Invitation(models.Model):
@@ -385,8 +405,8 @@ class Invitation(models.Model):
                 violation_error_message=_("This address already has an open invitation. Resend it instead."),
             ),
             models.CheckConstraint(
-                condition=Q(role="assister", assister_kind__in=["broker", "navigator", "cac"])
-                | (Q(role__in=["support", "admin"]) & Q(assister_kind="")),
+                condition=Q(role=MembershipRole.ASSISTER, assister_kind__in=AssisterKind.values)
+                | (Q(role__in=[MembershipRole.SUPPORT, MembershipRole.ADMIN]) & Q(assister_kind="")),
                 name="cert_invitation_kind_matches_role",
             ),
         ]
@@ -395,11 +415,11 @@ class Invitation(models.Model):
         return f"{self.email} → {self.agency}"
 
     @property
-    def state(self) -> str:
+    def state(self) -> InvitationState:
         if self.accepted_at:
-            return "accepted"
+            return InvitationState.ACCEPTED
         if self.revoked_at:
-            return "revoked"
+            return InvitationState.REVOKED
         if self.expires_at <= timezone.now():
-            return "expired"
-        return "pending"
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING

@@ -1,13 +1,24 @@
 """Reads about agencies, memberships and certifications, written so the query count does not grow with rows."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 
-from .models import Agency, AgencyMembership, Assister, Certification, Invitation, MembershipRole, Status
+from .models import (
+    OPEN_STATUSES,
+    Agency,
+    AgencyKind,
+    AgencyMembership,
+    Assister,
+    AssisterKind,
+    Certification,
+    CertificationStatus,
+    Invitation,
+    MembershipRole,
+)
 from .periods import today
-
-OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.INFO_REQUESTED)
 
 
 def current_q(prefix: str = "") -> Q:
@@ -15,7 +26,7 @@ def current_q(prefix: str = "") -> Q:
     day = today()
     return Q(
         **{
-            f"{prefix}status": Status.APPROVED,
+            f"{prefix}status": CertificationStatus.APPROVED,
             f"{prefix}valid_from__lte": day,
             f"{prefix}valid_until__gte": day,
         }
@@ -66,6 +77,53 @@ def assister_may_act(user) -> bool:
     if not user.is_authenticated:
         return False
     return assisters_who_may_act().filter(user=user).exists()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Whether the public directory lists an assister or an agency today, and what is missing.
+
+    The rule is the directory's (`directory.selectors.listed_assisters` and `listed_agencies`), read here from
+    certification data because the directory app sits above this one; directory/tests/test_listing_status.py
+    checks that the two agree. An assister is listed when they may act for clients (certified, a member of
+    a certified agency), chose to be listed, and their office is in Minnesota. An agency is listed when it is
+    certified, chose to be listed and its office is in Minnesota, and, for a navigator organization, once at
+    least one of its navigators is listed.
+    """
+
+    certified: bool
+    opted_in: bool
+    placed: bool  # the office is in Minnesota, so the map can place it
+    navigator_org: bool = False
+    has_listed_navigator: bool = False
+
+    @property
+    def listed(self) -> bool:
+        return (
+            self.certified and self.opted_in and self.placed and (self.has_listed_navigator or not self.navigator_org)
+        )
+
+
+def assister_listing(assister: Assister) -> Listing:
+    return Listing(
+        certified=assisters_who_may_act().filter(pk=assister.pk).exists(),
+        opted_in=assister.directory_opt_in,
+        placed=assister.latitude is not None,
+    )
+
+
+def agency_listing(agency: Agency) -> Listing:
+    navigator_org = agency.kind == AgencyKind.NAVIGATOR_ORG
+    listed_navigators = assisters_who_may_act().filter(
+        agency=agency, kind=AssisterKind.NAVIGATOR, directory_opt_in=True, latitude__isnull=False
+    )
+    return Listing(
+        certified=agency_is_approved(agency),
+        opted_in=agency.directory_opt_in,
+        placed=agency.latitude is not None,
+        navigator_org=navigator_org,
+        has_listed_navigator=navigator_org and listed_navigators.exists(),
+    )
 
 
 def roster(agency: Agency) -> list[AgencyMembership]:

@@ -26,7 +26,7 @@ from .forms import (
     InvitationAcceptForm,
     InvitationForm,
 )
-from .models import AgencyKind, AssisterKind, CertificationEvent, MembershipRole, Status
+from .models import CertificationEvent, CertificationStatus, MembershipRole
 from .periods import renewal_opens_for, today
 from .permissions import access_invitation, access_membership, access_own_assister, agency_admin_required
 from .requirements import requirements
@@ -77,20 +77,13 @@ def agency_register(request):
 # --- Agency administration -------------------------------------------------------
 
 
-def _is_certified_navigator(membership) -> bool:
-    if membership.role != MembershipRole.ASSISTER or membership.user.assister.kind != AssisterKind.NAVIGATOR:
-        return False
-    certs = membership.user.assister.certs
-    return bool(certs) and certs[0].status == Status.APPROVED
-
-
 def _agency_can_renew(agency, latest, approved) -> bool:
     """Renewal from August 1 before the period ends, or a new review after a lapse or a denial."""
-    if latest is None or latest.status in (*selectors.OPEN_STATUSES, Status.DECERTIFIED):
+    if latest is None or latest.status in (*selectors.OPEN_STATUSES, CertificationStatus.DECERTIFIED):
         return False
     if approved:
         return today() >= renewal_opens_for(latest.valid_until)
-    return latest.status in (Status.EXPIRED, Status.DENIED, Status.WITHDRAWN)
+    return latest.status in (CertificationStatus.EXPIRED, CertificationStatus.DENIED, CertificationStatus.WITHDRAWN)
 
 
 def _agency_home(request, agency, invite_form=None, status=200):
@@ -111,8 +104,7 @@ def _agency_home(request, agency, invite_form=None, status=200):
             "members": members,
             "invitations": selectors.pending_invitations(agency),
             "invite_form": invite_form,
-            "navigator_org_without_navigator": agency.kind == AgencyKind.NAVIGATOR_ORG
-            and not any(_is_certified_navigator(m) for m in members),
+            "listing": selectors.agency_listing(agency) if approved else None,
         },
         status=status,
     )
@@ -138,7 +130,7 @@ def agency_registration_edit(request, membership):
             apply_service_errors(form, exc)
         else:
             certification = selectors.open_certification(agency=agency)
-            if certification is not None and certification.status == Status.INFO_REQUESTED:
+            if certification is not None and certification.status == CertificationStatus.INFO_REQUESTED:
                 services.certification_submit(certification=certification, actor=request.user, request=request)
                 messages.success(request, _("Your registration was updated and sent back to MNsure for review."))
             else:
@@ -292,21 +284,27 @@ def my_certification(request):
             "current": current,
             "events": events,
             "checklist": requirements(latest) if latest and latest.status in selectors.OPEN_STATUSES else [],
-            "editable": latest is not None and latest.status in (Status.DRAFT, Status.INFO_REQUESTED),
+            "editable": latest is not None
+            and latest.status in (CertificationStatus.DRAFT, CertificationStatus.INFO_REQUESTED),
             "withdrawable": latest is not None and latest.status in selectors.OPEN_STATUSES,
             "can_renew": can_renew,
             "renewal_opens": renewal_opens_for(current.valid_until) if current else None,
             "can_apply_again": latest is not None
-            and latest.status in (Status.DENIED, Status.WITHDRAWN, Status.EXPIRED)
+            and latest.status
+            in (CertificationStatus.DENIED, CertificationStatus.WITHDRAWN, CertificationStatus.EXPIRED)
             and current is None,
             "may_act": selectors.assister_may_act(request.user),
+            "listing": selectors.assister_listing(assister) if current else None,
         },
     )
 
 
 def _editable_certification(assister):
     certification = selectors.open_certification(assister=assister)
-    if certification is None or certification.status not in (Status.DRAFT, Status.INFO_REQUESTED):
+    if certification is None or certification.status not in (
+        CertificationStatus.DRAFT,
+        CertificationStatus.INFO_REQUESTED,
+    ):
         raise Http404
     return certification
 
@@ -363,52 +361,67 @@ def application_edit(request):
     )
 
 
-def _assister_action(request, action):
+def _assister_action(request, run, success: str):
+    """Run one of the assister's own certification services on them; a refusal is shown as a message."""
     assister = access_own_assister(request.user)
     try:
-        if action == "renew":
-            services.certification_renew(assister=assister, actor=request.user, request=request)
-            messages.success(request, _("Your renewal is started. Check your answers from last year and submit them."))
-        elif action == "apply_again":
-            services.certification_apply_again(assister=assister, actor=request.user, request=request)
-            messages.success(request, _("A new application is started."))
-        else:
-            certification = selectors.open_certification(assister=assister)
-            if certification is None:
-                raise Http404
-            if action == "submit":
-                services.certification_submit(certification=certification, actor=request.user, request=request)
-                messages.success(request, _("Your application was submitted. MNsure will email you when it decides."))
-            else:
-                services.certification_withdraw(certification=certification, actor=request.user, request=request)
-                messages.success(request, _("Your application was withdrawn."))
+        run(assister)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
     return redirect("certification:my_certification")
+
+
+def _open_certification(assister):
+    certification = selectors.open_certification(assister=assister)
+    if certification is None:
+        raise Http404
+    return certification
 
 
 @login_required
 @require_POST
 def application_submit(request):
-    return _assister_action(request, "submit")
+    return _assister_action(
+        request,
+        lambda assister: services.certification_submit(
+            certification=_open_certification(assister), actor=request.user, request=request
+        ),
+        _("Your application was submitted. MNsure will email you when it decides."),
+    )
 
 
 @login_required
 @require_POST
 def application_withdraw(request):
-    return _assister_action(request, "withdraw")
+    return _assister_action(
+        request,
+        lambda assister: services.certification_withdraw(
+            certification=_open_certification(assister), actor=request.user, request=request
+        ),
+        _("Your application was withdrawn."),
+    )
 
 
 @login_required
 @require_POST
 def renewal_start(request):
-    return _assister_action(request, "renew")
+    return _assister_action(
+        request,
+        lambda assister: services.certification_renew(assister=assister, actor=request.user, request=request),
+        _("Your renewal is started. Check your answers from last year and submit them."),
+    )
 
 
 @login_required
 @require_POST
 def apply_again(request):
-    return _assister_action(request, "apply_again")
+    return _assister_action(
+        request,
+        lambda assister: services.certification_apply_again(assister=assister, actor=request.user, request=request),
+        _("A new application is started."),
+    )
 
 
 @login_required

@@ -2,6 +2,8 @@
 consumer claiming it. The assister's other forms (the dashboard search, consent given offline) are
 `associations.forms`."""
 
+import re
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -12,11 +14,26 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from assister_portal.lib.forms import birth_date_field
 from certification.models import fein_validator
+from core.models import Language
 
 from .models import Client
 from .services import CLIENT_FIELDS
 
 last4_validator = RegexValidator(r"^\d{4}$", gettext_lazy("Enter exactly four digits, like 6789."))
+
+
+def squeeze(value: str) -> str:
+    """Spaces removed: what people type around numbers."""
+    return re.sub(r"\s+", "", value or "")
+
+
+class LanguageChoiceField(forms.ModelChoiceField):
+    """A preferred language, named in English with its own name after it: "Spanish (Español)"."""
+
+    def label_from_instance(self, obj: Language) -> str:
+        if obj.autonym and obj.autonym != obj.english_name:
+            return f"{obj.english_name} ({obj.autonym})"
+        return obj.english_name
 
 
 # --- Finding a client to ask to help -------------------------------------------------
@@ -56,6 +73,7 @@ class ClientDetailsForm(forms.ModelForm):
         model = Client
         fields = CLIENT_FIELDS
         widgets = {"kind": forms.RadioSelect}
+        field_classes = {"preferred_language": LanguageChoiceField}
         labels = {"kind": gettext_lazy("Who is the client?")}
         help_texts = {
             "ssn": gettext_lazy("Nine digits, like 123-45-6789. Leave it blank if the client has none."),
@@ -82,22 +100,30 @@ class ClientDetailsForm(forms.ModelForm):
 
 
 class EmployerDetailsForm(forms.Form):
+    """What a small employer (SHOP) adds to its client record: the one definition of these fields, for the
+    consumer's own details (`associations.forms.ProfileForm`'s page) and for the account an assister creates.
+
+    The FEIN is typed as 41-1234567 or as nine digits (spaces allowed, so up to 12 characters) and kept as
+    41-1234567, the only form `certification.models.fein_validator` accepts.
+    """
+
     business_name = forms.CharField(label=gettext_lazy("Business name"), max_length=200)
     fein = forms.CharField(
         label=gettext_lazy("Federal Employer Identification Number (FEIN)"),
-        max_length=10,
-        validators=[fein_validator],
-        help_text=gettext_lazy("Two digits, a hyphen and seven digits, like 41-1234567."),
+        max_length=12,
+        help_text=gettext_lazy("Two digits, a hyphen and seven digits, like 41-1234567. It is stored encrypted."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     employee_count = forms.IntegerField(
         label=gettext_lazy("Number of employees"),
         min_value=1,
         max_value=50,
-        help_text=gettext_lazy("Full-time equivalent employees, from 1 to 50."),
+        help_text=gettext_lazy("Full-time-equivalent employees, from 1 to 50: SHOP is for small employers."),
         error_messages={
             "min_value": gettext_lazy("A small employer has from 1 to 50 employees."),
-            "max_value": gettext_lazy("A small employer has from 1 to 50 employees. Larger employers cannot use SHOP."),
+            "max_value": gettext_lazy(
+                "SHOP is for employers with 50 or fewer employees. Larger employers cannot use SHOP."
+            ),
             "invalid": gettext_lazy("Enter the number of employees as a whole number, from 1 to 50."),
         },
     )
@@ -109,6 +135,15 @@ class EmployerDetailsForm(forms.Form):
         self.fields["business_name"].error_messages["required"] = _("Enter the business name of the small employer.")
         self.fields["fein"].error_messages["required"] = _("Enter the employer's FEIN, like 41-1234567.")
         self.fields["employee_count"].error_messages["required"] = _("Enter the number of employees, from 1 to 50.")
+
+    def clean_fein(self) -> str:
+        fein = squeeze(self.cleaned_data["fein"])
+        if not fein:
+            return fein
+        if re.fullmatch(r"\d{9}", fein):
+            fein = f"{fein[:2]}-{fein[2:]}"
+        fein_validator(fein)
+        return fein
 
 
 # --- The consumer claims the account --------------------------------------------------

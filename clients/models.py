@@ -19,19 +19,13 @@ from assister_portal.lib.crypto import EncryptedCharField
 from certification.models import fein_validator, phone_validator, zip_validator
 from core.models import County, Language
 
+from . import powers
+
 ssn_validator = RegexValidator(r"^\d{3}-?\d{2}-?\d{4}$", _("Enter the SSN as nine digits, like 123-45-6789."))
 
-# The powers a client can grant (DESIGN §5), in the order they are shown.
-POWERS = [
-    ("view_client", _("See your information and application status")),
-    ("change_client", _("Change your contact details and account")),
-    ("apply_for_client", _("Start, change or withdraw applications for you")),
-    ("select_plan_for_client", _("Choose a health plan for you")),
-    ("upload_for_client", _("Upload documents that prove your information")),
-    ("report_change_for_client", _("Report changes in your circumstances")),
-    ("view_notices_for_client", _("See your notices and invoices")),
-]
-POWER_CODES = [code for code, _label in POWERS]
+# The powers a client can grant (DESIGN §5), in the order they are shown: (codename, label), from the registry.
+POWERS = [(power.codename, power.label) for power in powers.POWERS]
+POWER_CODES = powers.POWER_CODES
 
 
 def search_key(value: str) -> str:
@@ -74,13 +68,7 @@ class Client(models.Model):
     )
 
     class Meta:
-        permissions = [
-            ("apply_for_client", "Create, change and withdraw applications for the client"),
-            ("select_plan_for_client", "Select a plan for the client"),
-            ("upload_for_client", "Upload verification documents for the client"),
-            ("report_change_for_client", "Report a change in circumstance for the client"),
-            ("view_notices_for_client", "View the client's notices and invoices"),
-        ]
+        permissions = powers.META_PERMISSIONS  # view_client and change_client are Django's own
         indexes = [
             models.Index(fields=["search_last", "search_first"], name="client_search_name"),
             models.Index(fields=["search_first"], name="client_search_first"),

@@ -1,8 +1,6 @@
 """Every write about client records: a consumer's own, one an assister creates for the client (the account,
 association and consent together are `associations.services.client_create_on_behalf`), claiming it."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role, User
 from accounts.services import user_create
 from assister_portal.lib.crypto import lookup_hash
+from assister_portal.lib.tokens import new_token, token_hash
 from audit.models import Action, Outcome
 from audit.services import audit_record
 
@@ -142,11 +141,11 @@ def _person_keys(fields: dict) -> tuple[str, ...]:
 
 
 def _claim_token(client: Client, email: str) -> str:
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     ClaimInvitation.objects.create(
         client=client,
         email=email,
-        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        token_hash=hashed,
         expires_at=timezone.now() + timedelta(days=CLAIM_VALID_DAYS),
     )
     return token
@@ -210,11 +209,7 @@ def _send_claim_email(client_id: int, token: str) -> None:
 
 
 def claim_for_token(token: str) -> ClaimInvitation | None:
-    claim = (
-        ClaimInvitation.objects.select_related("client")
-        .filter(token_hash=hashlib.sha256(token.encode()).hexdigest())
-        .first()
-    )
+    claim = ClaimInvitation.objects.select_related("client").filter(token_hash=token_hash(token)).first()
     if (
         claim is None
         or claim.claimed_at
@@ -245,7 +240,7 @@ def client_claim(
                 action=Action.CLIENT_CLAIM_FAILED,
                 actor=None,
                 request=request,
-                outcome="failure",
+                outcome=Outcome.FAILURE,
                 target=client,
                 client=client,
             )

@@ -1,11 +1,11 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import User
+from accounts.selectors import staff_alert_recipients
+from assister_portal.lib.email import send_templated_email
 
 from .models import Client
 
@@ -15,20 +15,7 @@ def send_claim_email(client_id: int, token: str) -> None:
     """Tell the consumer an account was created for them and how to claim it (their name only)."""
     client = Client.objects.get(pk=client_id)
     link = settings.SITE_URL + reverse("clients:claim", args=[token])
-    context = {"name": client.first_name, "link": link}
-    send_mail(
-        render_to_string("emails/clients/claim_subject.txt", context).strip(),
-        render_to_string("emails/clients/claim.txt", context),
-        None,
-        [client.email],
-    )
-
-
-def staff_alert_recipients() -> list[str]:
-    """SECURITY_ALERT_EMAILS, or else every active member of exchange staff."""
-    if settings.SECURITY_ALERT_EMAILS:
-        return list(settings.SECURITY_ALERT_EMAILS)
-    return list(User.objects.filter(is_staff=True, is_active=True).order_by("pk").values_list("email", flat=True))
+    send_templated_email("emails/clients/claim", {"name": client.first_name, "link": link}, [client.email])
 
 
 @shared_task
@@ -48,9 +35,4 @@ def send_identification_alert(actor_id: int) -> None:
         + "?"
         + urlencode({"q": actor.email}),
     }
-    send_mail(
-        render_to_string("emails/clients/identification_alert_subject.txt", context).strip(),
-        render_to_string("emails/clients/identification_alert.txt", context),
-        None,
-        recipients,
-    )
+    send_templated_email("emails/clients/identification_alert", context, recipients)

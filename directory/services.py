@@ -20,7 +20,15 @@ from datetime import date, timedelta
 
 from django.db import connections, transaction
 
-from certification.models import Agency, AgencyKind, AgencyMembership, Assister, AssisterKind, Certification, Status
+from certification.models import (
+    Agency,
+    AgencyKind,
+    AgencyMembership,
+    Assister,
+    AssisterKind,
+    Certification,
+    CertificationStatus,
+)
 from certification.periods import today
 
 Run = tuple[date, date]
@@ -49,7 +57,9 @@ def _overlap(*runs: Run | None) -> Run | None:
 def _runs(subject: str, day: date, using: str, **filters) -> dict[int, Run | None]:
     """For each agency (subject "agency") or assister ("assister"): its current or next run of approval."""
     periods = defaultdict(list)
-    rows = Certification.objects.using(using).filter(status=Status.APPROVED, **{f"{subject}__isnull": False}, **filters)
+    rows = Certification.objects.using(using).filter(
+        status=CertificationStatus.APPROVED, **{f"{subject}__isnull": False}, **filters
+    )
     for owner, valid_from, valid_until in rows.values_list(f"{subject}_id", "valid_from", "valid_until"):
         periods[owner].append((valid_from, valid_until))
     return {owner: coverage(owner_periods, day) for owner, owner_periods in periods.items()}

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from associations import services as association_services
+from associations.tests.factories import ask_to_help, associate
 from certification.models import AgencyKind, AssisterKind
 from certification.tests.factories import make_agency, make_assister
 from clients.tests.factories import make_client
@@ -49,9 +50,7 @@ def book_with_history():
     agency = make_agency()
     broker = make_assister(AssisterKind.BROKER, agency=agency, first_name="Bao", last_name="Vang")
     person = make_client(first_name="Ana María", last_name="García-Hernández")
-    association = association_services.association_start_by_consumer(
-        client=person, assister=broker, powers=association_services.DEFAULT_POWERS[broker.kind], actor=person.user
-    )
+    association = associate(person, broker)
     association_services.association_change_powers(
         association=association, powers=["view_client", "apply_for_client"], actor=person.user
     )
@@ -78,14 +77,7 @@ def test_dashboard_and_client_page_fit_at_1280_and_375_pixels(watched):
 def test_the_agency_admins_client_list_and_the_requests_list_pass_the_contrast_check(watched):
     agency, broker, _person = book_with_history()
     waiting = make_client(first_name="Bea", last_name="Waiting", claimed=False)
-    association_services.association_request(
-        assister=broker,
-        actor=broker.user,
-        first_name="Bea",
-        last_name="Waiting",
-        date_of_birth=waiting.date_of_birth,
-        email=waiting.email,
-    )
+    ask_to_help(waiting, broker)
     admin = watched.new_page()
     sign_in(admin, agency.admin_user.email, PASSWORD, totp=lambda: totp_code(agency.admin_user))
     admin.goto("/clients/")

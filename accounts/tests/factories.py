@@ -1,12 +1,11 @@
 import factory
-from allauth.mfa.totp.internal.auth import generate_totp_secret
 
+from accounts.builders import build_account
 from accounts.models import Role, User
-from accounts.services import user_add_totp, user_create
 
 
 class UserFactory(factory.Factory):
-    """Builds accounts through `accounts.services`, the way the portal does."""
+    """Builds accounts through `accounts.builders` (the services), as the demo does."""
 
     class Meta:
         model = User
@@ -16,20 +15,10 @@ class UserFactory(factory.Factory):
     password = "correct horse battery staple 42"
     mfa = False
     is_superuser = False
+    groups = ()
 
     @classmethod
-    def _create(cls, model_class, *, email, role, password, mfa, is_superuser, **kwargs):
-        user = user_create(
-            email=email,
-            password=password,
-            role=role,
-            actor=None,
-            email_verified=True,
-            is_superuser=is_superuser,
-            **kwargs,
-        )
-        if mfa:
-            user_add_totp(user=user, secret=generate_totp_secret())
-        return user
+    def _create(cls, model_class, **kwargs):
+        return build_account(**kwargs)
 
     _build = _create

@@ -129,19 +129,19 @@ def test_keepalive_still_returns_to_the_page_the_person_was_on(client, consumer)
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["home", "core:home", "https://evil.example.com/", "/\\evil.example.com/"])
-def test_profile_with_a_next_that_is_not_a_path_saves_and_says_so(client, consumer, value):
+def test_profile_with_a_next_that_is_not_a_path_saves_and_says_so(client, new_consumer, value):
     """Cause 2: the record was saved, then `redirect("home")` was a 500 whose page said nothing was saved."""
-    sign_in(client, consumer, follow=False)
+    sign_in(client, new_consumer, follow=False)
     response = client.post(PROFILE, profile_data(next=value), follow=True)
     assert response.redirect_chain == [(MY_ASSISTERS, 302)]
     assert "Your details are saved." in response.content.decode()
-    assert Client.objects.filter(user=consumer).count() == 1
+    assert Client.objects.filter(user=new_consumer).count() == 1
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["\x00", "/my/assisters/\x00", "home\x00"])
-def test_a_nul_in_next_is_refused_before_anything_is_saved(client, consumer, value):
-    sign_in(client, consumer, follow=False)
+def test_a_nul_in_next_is_refused_before_anything_is_saved(client, new_consumer, value):
+    sign_in(client, new_consumer, follow=False)
     assert_bad_request_page(client.post(PROFILE, profile_data(next=value)))
     assert not Client.objects.exists()
     assert_bad_request_page(client.post(KEEPALIVE, {"next": value}))
@@ -177,10 +177,10 @@ def test_a_form_in_another_charset_gets_the_400_page_not_an_empty_500(consumer):
 
 
 @pytest.mark.django_db
-def test_without_the_guard_the_error_pages_still_never_read_the_body_again(consumer, settings):
+def test_without_the_guard_the_error_pages_still_never_read_the_body_again(new_consumer, settings):
     """Behind the middleware, Django's BadRequest still reaches handler400, which must not re-read the body."""
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("RequestGuardMiddleware")]
-    browser = csrf_client(consumer)
+    browser = csrf_client(new_consumer)
     browser.raise_request_exception = False
     response = browser.generic(
         "POST",
@@ -220,7 +220,7 @@ def test_a_utf8_form_is_still_welcome_in_any_spelling(client, consumer):
 
 
 @pytest.mark.django_db
-def test_a_nul_anywhere_in_a_request_is_the_400_page(client, consumer):
+def test_a_nul_anywhere_in_a_request_is_the_400_page(client, new_consumer):
     make_assister(AssisterKind.BROKER)
     requests = [
         lambda c: c.get("/directory/", {"q": "ab\x00cd"}),
@@ -233,7 +233,7 @@ def test_a_nul_anywhere_in_a_request_is_the_400_page(client, consumer):
         ),
         lambda c: c.post(PROFILE, profile_data(first_name="Ana\x00")),
     ]
-    for user in (None, consumer):
+    for user in (None, new_consumer):
         browser = HttpClient()
         if user is not None:
             sign_in(browser, user, follow=False)
@@ -312,9 +312,9 @@ DATE_HIERARCHY_PROBES = [
 
 
 @pytest.fixture
-def staff_browser(client, exchange_staff):
+def staff_browser(client, superuser_staff):
     make_assister(AssisterKind.BROKER)  # rows behind every filter with lookups (agencies, certifications…)
-    sign_in(client, exchange_staff)
+    sign_in(client, superuser_staff)
     return client
 
 

@@ -53,8 +53,8 @@ def profile_data(date_of_birth):
 
 
 @pytest.mark.django_db
-def test_a_consumer_cannot_give_an_impossible_date_of_birth(client, consumer):
-    sign_in(client, consumer, follow=False)
+def test_a_consumer_cannot_give_an_impossible_date_of_birth(client, new_consumer):
+    sign_in(client, new_consumer, follow=False)
     for typed, message in impossible_births():
         response = client.post(reverse("associations:profile"), profile_data(typed))
         assert response.status_code == 400, typed
@@ -62,7 +62,7 @@ def test_a_consumer_cannot_give_an_impossible_date_of_birth(client, consumer):
     assert not Client.objects.exists()
     response = client.post(reverse("associations:profile"), profile_data("1900-01-01"))
     assert response.status_code == 302
-    assert Client.objects.get(user=consumer).date_of_birth.isoformat() == "1900-01-01"
+    assert Client.objects.get(user=new_consumer).date_of_birth.isoformat() == "1900-01-01"
 
 
 @pytest.mark.django_db

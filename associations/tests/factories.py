@@ -1,9 +1,15 @@
-"""Assisters of record, built through the services (clients come from `clients.tests.factories`)."""
+"""Assisters of record, built through the services (clients come from `clients.tests.factories`).
 
-from associations import services
+The builders are `associations.builders`, which the demo uses too: `associate` (the client chooses),
+`ask_to_help` (the assister's request from "Find a client"), `record_call_consent` (consent given on
+a recorded call); `ask_and_record_call` is the last two in a row.
+"""
+
+from associations.builders import ask_to_help, associate, record_call_consent
+
+__all__ = ["ask_and_record_call", "ask_to_help", "associate", "record_call_consent"]
 
 
-def associate(client, assister, powers=None):
-    """The client chooses the assister (consumer-initiated, active at once)."""
-    powers = powers if powers is not None else services.DEFAULT_POWERS[assister.kind]
-    return services.association_start_by_consumer(client=client, assister=assister, powers=powers, actor=client.user)
+def ask_and_record_call(client, assister, **consent):
+    """A client with no account, whose consent the assister asked for and recorded from a call: active."""
+    return record_call_consent(ask_to_help(client, assister), **consent)

@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 
 from associations import services
 from associations.permissions_sync import permission_ids
-from associations.tests.factories import associate
+from associations.tests.factories import ask_to_help, associate
 from certification import services as certification_services
 from certification.models import AgencyMembership, AssisterKind, MembershipRole
 from certification.tests.factories import invite_and_accept, make_agency, make_assister, staff_user
@@ -33,14 +33,7 @@ def test_no_drift_after_every_service(django_capture_on_commit_callbacks):
     assert no_drift()
     associate(client, navigator)
     assert no_drift()
-    requested = services.association_request(
-        assister=make_assister(AssisterKind.BROKER),
-        actor=broker.user,
-        first_name=client.first_name,
-        last_name=client.last_name,
-        date_of_birth=client.date_of_birth,
-        email=client.email,
-    )
+    requested = ask_to_help(client, make_assister(AssisterKind.BROKER), actor=broker.user)
     services.association_confirm(association=requested, powers=["view_client"], actor=client.user)  # replaces broker
     assert no_drift()
     nav_cert = navigator.certifications.get()

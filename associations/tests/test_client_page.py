@@ -2,10 +2,11 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from associations.models import Association, AssociationStatus, EndReason
+from associations.models import Association, AssociationStatus, ConsentEvent, EndReason
 from associations.permissions_sync import permissions_drift
 from associations.services import association_end
 from associations.tests.factories import associate
@@ -174,3 +175,37 @@ def test_the_client_page_query_count_does_not_grow_with_the_history(client, agen
     with CaptureQueriesContext(connection) as six:
         assert client.get(detail_url(long)).status_code == 200
     assert len(one) == len(six), "\n".join(q["sql"] for q in six.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_request_sent_from_find_a_client_is_shown_as_made_by_the_assister_not_the_client(client, navigator):
+    person = make_client(first_name="Ana", last_name="García", ssn="987-65-4321", email="ana@example.org")
+    sign_in(client, navigator.user)
+    find = {"first_name": "Ana", "last_name": "García", "date_of_birth": "05/17/1980", "ssn_last4": "4321"}
+    assert client.post(reverse("clients:find"), find).status_code == 302
+    request = Association.objects.get(client=person, assister=navigator)
+    browser = Client()  # the client, in their own browser
+    sign_in(browser, person.user)
+    confirm = reverse("associations:confirm", args=[request.public_id])
+    assert browser.post(confirm, {"action": "confirm", "powers": ["view_client"], "agree": "on"}).status_code == 302
+
+    html = client.get(detail_url(person)).content.decode()
+
+    rows = [row for row in html.split("<tr>") if "<td>" in row]
+    requested = next(row for row in rows if "<td>Requested" in row)
+    granted = next(row for row in rows if "<td>Granted" in row)
+    assert "Online, by the assister in the portal" in requested and "Nia Navigator" in requested
+    assert "by the client" not in requested
+    assert "Online, by the client in the portal" in granted and "The client" in granted
+    assert "Recorded by" in html
+
+
+@pytest.mark.django_db
+def test_releasing_a_client_is_recorded_as_done_by_the_assister(client, navigator, helped):
+    association = Association.objects.get(client=helped, assister=navigator)
+
+    association_end(association=association, actor=navigator.user, reason=EndReason.RELEASED)
+
+    revoked = association.consents.get(event=ConsentEvent.REVOKED)
+    assert revoked.get_method_display() == "Online, by the assister in the portal"
+    assert revoked.recorded_by == navigator.user

@@ -13,7 +13,7 @@ from accounts.tests.factories import UserFactory
 from associations import services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, EndReason
 from associations.permissions_sync import permissions_drift
-from associations.tests.factories import associate
+from associations.tests.factories import ask_to_help, associate
 from certification import services as certification_services
 from certification.models import AssisterKind
 from certification.tests.factories import complete_application, make_assister, staff_checks, staff_user
@@ -85,17 +85,17 @@ def profile_data(**overrides):
 
 
 @pytest.mark.django_db
-def test_a_new_consumer_tells_us_who_they_are_and_sees_only_the_last_four_of_their_ssn(client, consumer):
-    sign_in(client, consumer, follow=False)
+def test_a_new_consumer_tells_us_who_they_are_and_sees_only_the_last_four_of_their_ssn(client, new_consumer):
+    sign_in(client, new_consumer, follow=False)
     page = client.get(PROFILE)
     assert page.status_code == 200
     assert "encrypted" in page.text and "Social Security number" in page.text
     assert "English" in page.text
     response = client.post(PROFILE, profile_data())
     assert response.status_code == 302 and response["Location"] == MY_ASSISTERS
-    record = Client.objects.get(user=consumer)
+    record = Client.objects.get(user=new_consumer)
     assert (record.first_name, record.date_of_birth, record.ssn_last4) == ("María", date(1984, 2, 29), "6789")
-    assert record.email == consumer.email
+    assert record.email == new_consumer.email
     shown = client.get(PROFILE).text
     assert "•••-••-6789" in shown
     assert "123-45-6789" not in shown and "123456789" not in shown
@@ -103,8 +103,8 @@ def test_a_new_consumer_tells_us_who_they_are_and_sees_only_the_last_four_of_the
 
 
 @pytest.mark.django_db
-def test_a_small_employer_gives_business_name_fein_and_employee_count(client, consumer):
-    sign_in(client, consumer, follow=False)
+def test_a_small_employer_gives_business_name_fein_and_employee_count(client, new_consumer):
+    sign_in(client, new_consumer, follow=False)
     data = profile_data(
         kind="employer",
         ssn="",
@@ -112,24 +112,24 @@ def test_a_small_employer_gives_business_name_fein_and_employee_count(client, co
     )
     response = client.post(PROFILE, data)
     assert response.status_code == 302
-    details = EmployerDetails.objects.get(client__user=consumer)
+    details = EmployerDetails.objects.get(client__user=new_consumer)
     assert (details.business_name, details.fein, details.employee_count) == ("Lakeside Bakery", "41-1234567", 12)
     assert "Lakeside Bakery" in client.get(PROFILE).text
 
 
 @pytest.mark.django_db
-def test_bad_ssn_and_zip_give_errors_and_create_nothing(client, consumer):
-    sign_in(client, consumer, follow=False)
+def test_bad_ssn_and_zip_give_errors_and_create_nothing(client, new_consumer):
+    sign_in(client, new_consumer, follow=False)
     response = client.post(PROFILE, profile_data(ssn="12a-45-6789", zip_code="5540"))
     assert response.status_code == 400
     assert "Enter the SSN as nine digits" in response.text
     assert "Enter a 5-digit ZIP code" in response.text
-    assert not Client.objects.filter(user=consumer).exists()
+    assert not Client.objects.filter(user=new_consumer).exists()
 
 
 @pytest.mark.django_db
-def test_a_wrong_fein_or_too_many_employees_gives_errors_and_creates_nothing(client, consumer):
-    sign_in(client, consumer, follow=False)
+def test_a_wrong_fein_or_too_many_employees_gives_errors_and_creates_nothing(client, new_consumer):
+    sign_in(client, new_consumer, follow=False)
     data = profile_data(
         kind="employer",
         **{"employer-business_name": "Lakeside Bakery", "employer-fein": "4112", "employer-employee_count": "51"},
@@ -138,13 +138,13 @@ def test_a_wrong_fein_or_too_many_employees_gives_errors_and_creates_nothing(cli
     assert response.status_code == 400
     assert "Enter the FEIN as two digits" in response.text
     assert "50 or fewer employees" in response.text
-    assert not Client.objects.filter(user=consumer).exists()
+    assert not Client.objects.filter(user=new_consumer).exists()
     assert not EmployerDetails.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_future_birth_date_is_refused(client, consumer):
-    sign_in(client, consumer, follow=False)
+def test_a_future_birth_date_is_refused(client, new_consumer):
+    sign_in(client, new_consumer, follow=False)
     response = client.post(PROFILE, profile_data(date_of_birth="2999-01-01"))
     assert response.status_code == 400
     assert "cannot be in the future" in response.text
@@ -152,8 +152,8 @@ def test_a_future_birth_date_is_refused(client, consumer):
 
 
 @pytest.mark.django_db
-def test_consumer_pages_send_a_consumer_without_details_to_the_profile_and_back(client, consumer):
-    sign_in(client, consumer, follow=False)
+def test_consumer_pages_send_a_consumer_without_details_to_the_profile_and_back(client, new_consumer):
+    sign_in(client, new_consumer, follow=False)
     assister = make_assister(AssisterKind.BROKER)
     target = f"{CHOOSE}?assister_id={assister.assister_id}"
     response = client.get(target)
@@ -166,8 +166,8 @@ def test_consumer_pages_send_a_consumer_without_details_to_the_profile_and_back(
 
 
 @pytest.mark.django_db
-def test_profile_ignores_a_next_that_leaves_the_site(client, consumer):
-    sign_in(client, consumer, follow=False)
+def test_profile_ignores_a_next_that_leaves_the_site(client, new_consumer):
+    sign_in(client, new_consumer, follow=False)
     response = client.post(PROFILE, {**profile_data(), "next": "https://evil.example.com/"})
     assert response["Location"] == MY_ASSISTERS
 
@@ -328,14 +328,7 @@ def test_choosing_your_current_assister_again_goes_to_their_powers(client):
 def test_choosing_an_assister_who_already_asked_goes_to_their_request(client):
     person = signed_in_consumer(client)
     cac = make_assister(AssisterKind.CAC)
-    request = services.association_request(
-        assister=cac,
-        actor=cac.user,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        date_of_birth=person.date_of_birth,
-        email=person.email,
-    )
+    request = ask_to_help(person, cac)
     response = client.get(CHOOSE, {"assister_id": cac.assister_id})
     assert response["Location"] == reverse("associations:confirm", args=[request.public_id])
 
@@ -343,22 +336,11 @@ def test_choosing_an_assister_who_already_asked_goes_to_their_request(client):
 # --- An assister's request ----------------------------------------------------------
 
 
-def _request_from(assister, person):
-    return services.association_request(
-        assister=assister,
-        actor=assister.user,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        date_of_birth=person.date_of_birth,
-        email=person.email,
-    )
-
-
 @pytest.mark.django_db
 def test_the_consumer_confirms_a_request_with_the_powers_they_choose(client, django_capture_on_commit_callbacks):
     person = signed_in_consumer(client)
     navigator = make_assister(AssisterKind.NAVIGATOR)
-    request = _request_from(navigator, person)
+    request = ask_to_help(person, navigator)
     listing = client.get(MY_ASSISTERS).text
     assert "Requests waiting for you" in listing
     url = reverse("associations:confirm", args=[request.public_id])
@@ -383,7 +365,7 @@ def test_the_consumer_confirms_a_request_with_the_powers_they_choose(client, dja
 @pytest.mark.django_db
 def test_confirming_without_agreeing_changes_nothing(client):
     person = signed_in_consumer(client)
-    request = _request_from(make_assister(AssisterKind.BROKER), person)
+    request = ask_to_help(person, make_assister(AssisterKind.BROKER))
     response = client.post(reverse("associations:confirm", args=[request.public_id]), {"action": "confirm"})
     assert response.status_code == 400
     request.refresh_from_db()
@@ -394,7 +376,7 @@ def test_confirming_without_agreeing_changes_nothing(client):
 def test_the_consumer_declines_a_request(client):
     person = signed_in_consumer(client)
     cac = make_assister(AssisterKind.CAC)
-    request = _request_from(cac, person)
+    request = ask_to_help(person, cac)
     response = client.post(reverse("associations:confirm", args=[request.public_id]), {"action": "decline"})
     assert response.status_code == 302
     request.refresh_from_db()
@@ -515,7 +497,7 @@ def test_another_consumer_gets_404_on_my_association_urls(client):
     mine = make_client()
     navigator = make_assister(AssisterKind.NAVIGATOR)
     active = associate(mine, navigator)
-    pending = _request_from(make_assister(AssisterKind.BROKER), mine)
+    pending = ask_to_help(mine, make_assister(AssisterKind.BROKER))
     signed_in_consumer(client)
     urls = [
         reverse("associations:confirm", args=[pending.public_id]),

@@ -1,16 +1,13 @@
 """The one-click "end this" link emailed when an assister records consent given on paper or by phone."""
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client as BrowserClient
 from django.urls import reverse
-from django.utils import timezone
 
 from associations import services
-from associations.models import AssociationStatus, ConsentMethod, EndReason
+from associations.models import AssociationStatus, EndReason
 from associations.permissions_sync import permissions_drift
-from associations.tests.factories import associate
+from associations.tests.factories import ask_and_record_call, associate
 from audit.models import Action, AuditEvent
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister
@@ -18,25 +15,7 @@ from clients.tests.factories import make_client
 
 
 def _offline(person, assister):
-    pending = services.association_request(
-        assister=assister,
-        actor=assister.user,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        date_of_birth=person.date_of_birth,
-        email=person.email,
-    )
-    call_at = timezone.now() - timedelta(minutes=5)
-    return services.association_record_offline_consent(
-        association=pending,
-        actor=assister.user,
-        method=ConsentMethod.RECORDED_CALL,
-        given_on=timezone.localtime(call_at).date(),
-        call_reference="CALL-2026-0042",
-        call_at=call_at,
-        call_participants="The client, me",
-        attestation="The client agreed on a recorded call.",
-    )
+    return ask_and_record_call(person, assister, attestation="The client agreed on a recorded call.")
 
 
 def _link(association) -> str:

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from associations import services
+from associations.tests.factories import ask_to_help
 from certification import services as certification_services
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister, staff_user
@@ -19,15 +19,7 @@ def queries(client, url):
 
 
 def request_for(navigator):
-    person = make_client()
-    services.association_request(
-        assister=navigator,
-        actor=navigator.user,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        date_of_birth=person.date_of_birth,
-        email=person.email,
-    )
+    ask_to_help(make_client(), navigator)
 
 
 @pytest.mark.django_db

@@ -15,24 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from associations import services as association_services
-from associations.models import Association, AssociationStatus, Consent, ConsentEvent, ConsentMethod, EndReason
-from associations.tests.factories import associate
+from associations.models import AssociationStatus, Consent, ConsentEvent, ConsentMethod, EndReason
+from associations.tests.factories import ask_and_record_call, ask_to_help, associate
 from audit.models import Action, AuditEvent
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister, staff_user
 from clients.tests.factories import make_client
 from conftest import sign_in
-
-
-def ask(person, assister):
-    return association_services.association_request(
-        assister=assister,
-        actor=assister.user,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        date_of_birth=person.date_of_birth,
-        email=person.email,
-    )
 
 
 def consent_url(association) -> str:
@@ -71,7 +60,7 @@ def claimed_with_broker():
 @pytest.mark.django_db
 def test_the_reported_takeover_fails_and_the_clients_own_broker_stays(client, outsider, claimed_with_broker):
     person, own = claimed_with_broker
-    pending = ask(person, outsider)
+    pending = ask_to_help(person, outsider)
     page = client.get(consent_url(pending)).content.decode()
     assert "confirm your request there themselves" in page
     assert 'name="method"' not in page  # no form to fill in
@@ -93,7 +82,7 @@ def test_the_reported_takeover_fails_and_the_clients_own_broker_stays(client, ou
 def test_the_service_itself_refuses_offline_consent_for_a_client_with_an_account(claimed_with_broker):
     person, _own = claimed_with_broker
     navigator = make_assister(AssisterKind.NAVIGATOR)  # no navigator yet: the account alone is enough to refuse
-    pending = ask(person, navigator)
+    pending = ask_to_help(person, navigator)
     call_at = timezone.now() - timedelta(minutes=5)
     with pytest.raises(ValidationError) as refused:
         association_services.association_record_offline_consent(
@@ -115,8 +104,8 @@ def test_the_service_itself_refuses_offline_consent_for_a_client_with_an_account
 def test_a_client_without_an_account_but_with_a_broker_cannot_be_taken_offline_either(client, outsider):
     person = make_client(claimed=False, first_name="Mai", last_name="Vang")
     creator = make_assister(AssisterKind.BROKER)
-    own = ask_and_record(person, creator)
-    pending = ask(person, outsider)
+    own = ask_and_record_call(person, creator)
+    pending = ask_to_help(person, outsider)
 
     html = client.get(consent_url(pending)).content.decode()
     assert "already has a broker, and only the client can replace them" in html
@@ -126,21 +115,6 @@ def test_a_client_without_an_account_but_with_a_broker_cannot_be_taken_offline_e
     own.refresh_from_db()
     pending.refresh_from_db()
     assert (own.status, pending.status) == (AssociationStatus.ACTIVE, AssociationStatus.PENDING)
-
-
-def ask_and_record(person, assister) -> Association:
-    pending = ask(person, assister)
-    call_at = timezone.now() - timedelta(minutes=5)
-    return association_services.association_record_offline_consent(
-        association=pending,
-        actor=assister.user,
-        method=ConsentMethod.RECORDED_CALL,
-        given_on=timezone.localtime(call_at).date(),
-        call_reference="CALL-2026-0042",
-        call_at=call_at,
-        call_participants="The client, me",
-        attestation="I confirm.",
-    )
 
 
 @pytest.mark.django_db
@@ -168,7 +142,7 @@ def test_a_request_the_client_confirms_replaces_her_broker_and_both_brokers_and_
 ):
     person, own = claimed_with_broker
     other = make_assister(AssisterKind.BROKER)
-    pending = ask(person, other)
+    pending = ask_to_help(person, other)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         association_services.association_confirm(association=pending, powers=["view_client"], actor=person.user)
@@ -185,7 +159,7 @@ def test_a_request_the_client_confirms_replaces_her_broker_and_both_brokers_and_
 @pytest.fixture
 def unclaimed_pending(client, outsider):
     person = make_client(claimed=False, first_name="Mai", last_name="Vang")
-    return ask(person, outsider)
+    return ask_to_help(person, outsider)
 
 
 @pytest.mark.django_db
@@ -252,8 +226,8 @@ def test_more_offline_consents_in_a_day_than_staff_review_are_flagged_and_staff_
 ):
     settings.OFFLINE_CONSENT_DAILY_FLAG = 1
     staff = staff_user()
-    first = ask(make_client(claimed=False), outsider)
-    second = ask(make_client(claimed=False), outsider)
+    first = ask_to_help(make_client(claimed=False), outsider)
+    second = ask_to_help(make_client(claimed=False), outsider)
     assert client.post(consent_url(first), call_form()).status_code == 302
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -283,7 +257,7 @@ def test_staff_reading_a_consent_or_its_form_is_in_the_clients_trail(
     from assister_portal.tests.samples import plain_pdf
 
     person = make_client(claimed=False, first_name="Mai", last_name="Vang")
-    pending = ask(person, outsider)
+    pending = ask_to_help(person, outsider)
     form = call_form(method=ConsentMethod.PAPER_FORM, call_reference="", call_time="", call_participants="")
     form["evidence"] = SimpleUploadedFile("signed.pdf", plain_pdf(), content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):  # the scan runs after the commit

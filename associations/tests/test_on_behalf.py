@@ -124,7 +124,7 @@ def test_a_small_employer_needs_its_details_and_gets_them_saved(client, navigato
     assert "Enter the employer&#x27;s FEIN, like 41-1234567." in html
     assert not Client.objects.filter(search_last="employer").exists()
 
-    response = client.post(NEW, new_client_form(kind=ClientKind.EMPLOYER, fein="411234567", employee_count="60"))
+    response = client.post(NEW, new_client_form(kind=ClientKind.EMPLOYER, fein="41-12345", employee_count="60"))
     html = response.content.decode()
     assert "Enter the FEIN as two digits, a hyphen and seven digits" in html
     assert "Larger employers cannot use SHOP." in html
@@ -139,6 +139,16 @@ def test_a_small_employer_needs_its_details_and_gets_them_saved(client, navigato
     details = EmployerDetails.objects.get(client__search_last="vang")
     assert (details.business_name, details.employee_count, details.fein) == ("Vang Noodles LLC", 12, "41-7654321")
     assert "Vang Noodles LLC" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_fein_may_be_typed_as_nine_digits_as_on_the_consumers_own_page(client, navigator):
+    form = new_client_form(
+        kind=ClientKind.EMPLOYER, last_name="Vang", business_name="Vang Noodles LLC", fein="41 7654321"
+    )
+    response = client.post(NEW, form | {"employee_count": "12"})
+    assert response.status_code == 302
+    assert EmployerDetails.objects.get(client__search_last="vang").fein == "41-7654321"
 
 
 @pytest.mark.django_db

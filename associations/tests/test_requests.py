@@ -15,6 +15,7 @@ from assister_portal.tests.samples import pdf_with_javascript, plain_pdf, png
 from associations import services as association_services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, ConsentMethod
 from associations.permissions_sync import permissions_drift
+from associations.tests.factories import ask_to_help
 from audit.models import Action, AuditEvent
 from certification import services as certification_services
 from certification.models import AssisterKind
@@ -65,14 +66,7 @@ def find_details(**overrides):
 
 
 def pending_for(known, cac):
-    return association_services.association_request(
-        assister=cac,
-        actor=cac.user,
-        first_name="Ana",
-        last_name="García",
-        date_of_birth=date(1990, 2, 3),
-        email="ana@example.org",
-    )
+    return ask_to_help(known, cac)
 
 
 def consent_url(association) -> str:
@@ -180,24 +174,10 @@ def test_an_assister_who_may_not_act_cannot_send_requests(client, cac, known):
 def test_requests_show_pending_declined_and_expired_newest_first(client, cac, known):
     declined_client = make_client(first_name="Dee", last_name="Clined", email="dee@example.org")
     expired_client = make_client(first_name="Ex", last_name="Pired", email="ex@example.org")
-    association_services.association_request(
-        assister=cac,
-        actor=cac.user,
-        first_name="Ex",
-        last_name="Pired",
-        date_of_birth=expired_client.date_of_birth,
-        email="ex@example.org",
-    )
+    ask_to_help(expired_client, cac)
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         assert association_services.associations_expire_requests() == 1
-    declined = association_services.association_request(
-        assister=cac,
-        actor=cac.user,
-        first_name="Dee",
-        last_name="Clined",
-        date_of_birth=declined_client.date_of_birth,
-        email="dee@example.org",
-    )
+    declined = ask_to_help(declined_client, cac)
     association_services.association_decline(association=declined, actor=declined_client.user)
     pending = pending_for(known, cac)
 

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from associations import services as association_services
 from associations.models import AssociationStatus
-from associations.tests.factories import associate
+from associations.tests.factories import ask_to_help, associate
 from audit.models import Action, AuditEvent, Outcome
 from certification.models import AgencyKind, AssisterKind, CertificationEvent
 from certification.tests.factories import make_agency, make_assister
@@ -72,15 +71,7 @@ def test_a_profile_that_matches_an_existing_client_is_not_saved(client, real_per
     attempt = AuditEvent.objects.get(action=Action.CLIENT_PROFILE_DUPLICATE)
     assert (attempt.actor, attempt.outcome) == (impostor, Outcome.DENIED)  # staff see it in the audit trail
     # The real person can still be found by an assister.
-    broker = make_assister(AssisterKind.BROKER)
-    association_services.association_request(
-        assister=broker,
-        actor=broker.user,
-        first_name="Ana",
-        last_name="García",
-        date_of_birth=date(1990, 2, 3),
-        ssn_last4="4321",
-    )
+    ask_to_help(real_person, make_assister(AssisterKind.BROKER), email="", ssn_last4="4321")
 
 
 @pytest.mark.django_db
@@ -128,14 +119,7 @@ def test_opening_the_release_and_consent_pages_is_in_the_clients_trail(client):
     helped = make_client(first_name="Ana", last_name="Helped")
     association = associate(helped, navigator)
     waiting = make_client(first_name="Bea", last_name="Waiting", claimed=False)
-    pending = association_services.association_request(
-        assister=navigator,
-        actor=navigator.user,
-        first_name="Bea",
-        last_name="Waiting",
-        date_of_birth=waiting.date_of_birth,
-        email=waiting.email,
-    )
+    pending = ask_to_help(waiting, navigator)
     sign_in(client, navigator.user)
 
     assert client.get(reverse("clients:release", args=[association.public_id])).status_code == 200

@@ -7,7 +7,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from associations import services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, EndReason
 from associations.permissions_sync import permissions_drift
-from associations.tests.factories import associate
+from associations.tests.factories import ask_to_help, associate
 from certification import services as certification_services
 from certification.models import AssisterKind
 from certification.tests.factories import make_agency, make_assister, staff_user
@@ -157,14 +157,7 @@ def test_pending_requests_expire_after_30_days():
 
     client = make_client(ssn="111-22-3333")
     navigator = make_assister(AssisterKind.NAVIGATOR)
-    association = services.association_request(
-        assister=navigator,
-        actor=navigator.user,
-        first_name=client.first_name,
-        last_name=client.last_name,
-        date_of_birth=client.date_of_birth,
-        ssn_last4="3333",
-    )
+    association = ask_to_help(client, navigator, email="", ssn_last4="3333")
     assert expire_association_requests() == 0
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         assert expire_association_requests() == 1

@@ -1,19 +1,19 @@
 import pytest
 
 from audit.models import Action, AuditEvent
-from audit.services import audit_record
+from audit.tests.factories import audit_event, audit_events
 from conftest import sign_in
 
 
 @pytest.fixture
-def staff_client(client, exchange_staff):
-    sign_in(client, exchange_staff)
+def staff_client(client, superuser_staff):
+    sign_in(client, superuser_staff)
     return client
 
 
 @pytest.mark.django_db
 def test_staff_browse_events_read_only(staff_client, consumer):
-    event = audit_record(action=Action.LOCKOUT, actor=consumer, outcome="denied")
+    event = audit_event(action=Action.LOCKOUT, actor=consumer, outcome="denied")
     listing = staff_client.get("/admin/audit/auditevent/")
     assert listing.status_code == 200
     assert consumer.email in listing.content.decode()
@@ -29,7 +29,6 @@ def test_staff_browse_events_read_only(staff_client, consumer):
 
 @pytest.mark.django_db
 def test_changelist_query_count_does_not_grow_with_rows(staff_client, consumer, django_assert_max_num_queries):
-    for _ in range(50):
-        audit_record(action=Action.SIGN_IN, actor=consumer)
+    audit_events(50, actor=consumer)
     with django_assert_max_num_queries(12):
         assert staff_client.get("/admin/audit/auditevent/").status_code == 200

@@ -1,6 +1,5 @@
 """Agencies, their registration and directory listings, invitations and rosters."""
 
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import user_create
 from assister_portal.lib.crypto import lookup_hash
+from assister_portal.lib.tokens import new_token, token_hash
 from audit.models import Action, AuditEvent, Outcome
 from audit.services import audit_record
 from core.geo import locate_zip
@@ -30,13 +30,14 @@ from ..models import (
     Assister,
     AssisterKind,
     Certification,
+    CertificationStatus,
     Invitation,
+    InvitationState,
     MembershipRole,
-    Status,
 )
 from ..periods import renewal_opens_for, today
 from ..selectors import OPEN_STATUSES, agency_is_approved, current_certification
-from ._common import require, token_hash
+from ._common import require
 from .decisions import assister_access_changed, certification_submit
 
 LOCATION_FIELDS = ["latitude", "longitude", "location_zip", "location_county"]
@@ -196,7 +197,7 @@ def agency_renew(*, agency: Agency, actor: User, request: HttpRequest | None = N
             _("MNsure is already reviewing your agency."),
         )
         require(
-            not Certification.objects.filter(agency=agency, status=Status.DECERTIFIED).exists(),
+            not Certification.objects.filter(agency=agency, status=CertificationStatus.DECERTIFIED).exists(),
             _("Your agency was decertified. Contact MNsure before applying again."),
         )
         current = current_certification(agency=agency)
@@ -254,8 +255,7 @@ def _limit_error() -> ValidationError:
 
 
 def _send_invitation(invitation: Invitation) -> str:
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = token_hash(token)
+    token, invitation.token_hash = new_token()
     invitation.sent_at = timezone.now()
     invitation.expires_at = invitation.sent_at + timedelta(days=settings.INVITATION_VALID_DAYS)
     return token
@@ -349,7 +349,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpReque
 def invitation_for_token(token: str) -> Invitation | None:
     """The invitation a link points at, if it can still be used."""
     invitation = Invitation.objects.select_related("agency").filter(token_hash=token_hash(token)).first()
-    if invitation is None or invitation.state != "pending":
+    if invitation is None or invitation.state != InvitationState.PENDING:
         return None
     return invitation
 
@@ -361,7 +361,7 @@ def invitation_accept(
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
         require(
-            invitation is not None and invitation.state == "pending",
+            invitation is not None and invitation.state == InvitationState.PENDING,
             _("This invitation link has expired or was already used. Ask your agency administrator to send a new one."),
         )
         require(

@@ -15,7 +15,7 @@ from ..models import (
     Assister,
     AssisterKind,
     Certification,
-    Status,
+    CertificationStatus,
 )
 from ..periods import renewal_opens_for, today
 from ..selectors import OPEN_STATUSES, current_certification
@@ -30,7 +30,7 @@ def _lock_editable(certification: Certification, refusal: str) -> Certification:
     certification = (
         Certification.objects.select_for_update(of=("self",)).select_related("assister").get(pk=certification.pk)
     )
-    require(certification.status in (Status.DRAFT, Status.INFO_REQUESTED), refusal)
+    require(certification.status in (CertificationStatus.DRAFT, CertificationStatus.INFO_REQUESTED), refusal)
     return certification
 
 
@@ -135,7 +135,7 @@ def certification_apply_again(*, assister: Assister, actor: User, request: HttpR
         )
         require(current_certification(assister=assister) is None, _("You are certified; renew instead."))
         require(
-            not Certification.objects.filter(assister=assister, status=Status.DECERTIFIED).exists(),
+            not Certification.objects.filter(assister=assister, status=CertificationStatus.DECERTIFIED).exists(),
             _("You were decertified. Contact MNsure before applying again."),
         )
         return Certification.objects.create(assister=assister)

@@ -1,37 +1,39 @@
 """Status changes of certifications and their effect on an assister's access to clients.
 
-Every change goes through `_transition`, which locks the row, checks the state
-machine, appends a CertificationEvent, writes the audit trail and schedules the
-decision email after commit.
+The state machine is data, CERTIFICATION_MACHINE below, run by the shared kernel
+(`assister_portal.lib.state_machine`): it locks the row, checks the transition from the
+current state, saves, appends the CertificationEvent, writes the audit row, and here also
+changes access to clients and the directory listings in the same transaction, then emails
+the decision after commit.
 """
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from assister_portal.lib.state_machine import StateMachine, Step, Transition, TransitionNotAllowed
 from audit.models import Action
 from audit.services import audit_record
 
 from .. import hooks, tasks
 from ..hooks import AccessChange
 from ..models import (
+    OPEN_STATUSES,
     Assister,
     BackgroundStudy,
     Certification,
     CertificationEvent,
+    CertificationStatus,
     IssuedAssisterId,
-    Status,
 )
 from ..periods import period_end_for, today
 from ..requirements import missing
-from ..selectors import OPEN_STATUSES
 from ._common import require
 
 # Characters a person can read aloud and type without confusing them (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V).
@@ -39,49 +41,42 @@ ASSISTER_ID_ALPHABET = "ACDEFHJKMNPQRTWXY34679"
 ASSISTER_ID_LENGTH = 9
 
 
-class TransitionError(ValidationError):
-    """The state machine (or a requirement) forbids this change; the message says why."""
+class CertificationTransition(models.TextChoices):
+    """The transitions of a certification; the label is the verb a refusal uses ("Cannot approve …")."""
+
+    SUBMIT = "submit", gettext_lazy("submit")
+    WITHDRAW = "withdraw", gettext_lazy("withdraw")
+    START_REVIEW = "start_review", gettext_lazy("start reviewing")
+    APPROVE = "approve", gettext_lazy("approve")
+    DENY = "deny", gettext_lazy("deny")
+    REQUEST_INFO = "request_info", gettext_lazy("request more information on")
+    SUSPEND = "suspend", gettext_lazy("suspend")
+    REINSTATE = "reinstate", gettext_lazy("reinstate")
+    DECERTIFY = "decertify", gettext_lazy("decertify")
+    EXPIRE = "expire", gettext_lazy("expire")
 
 
-# action: (allowed from, to, reason required, who may do it)
-TRANSITIONS = {
-    "submit": ({Status.DRAFT, Status.INFO_REQUESTED}, Status.SUBMITTED, False, "applicant"),
-    "withdraw": (set(OPEN_STATUSES), Status.WITHDRAWN, False, "applicant"),
-    "start_review": ({Status.SUBMITTED}, Status.IN_REVIEW, False, "staff"),
-    "approve": ({Status.SUBMITTED, Status.IN_REVIEW}, Status.APPROVED, True, "staff"),
-    "deny": ({Status.SUBMITTED, Status.IN_REVIEW}, Status.DENIED, True, "staff"),
-    "request_info": ({Status.SUBMITTED, Status.IN_REVIEW}, Status.INFO_REQUESTED, True, "staff"),
-    "suspend": ({Status.APPROVED}, Status.SUSPENDED, True, "staff"),
-    "reinstate": ({Status.SUSPENDED}, Status.APPROVED, True, "staff"),
-    "decertify": ({Status.APPROVED, Status.SUSPENDED}, Status.DECERTIFIED, True, "staff"),
-    "expire": ({Status.APPROVED, Status.SUSPENDED}, Status.EXPIRED, False, "system"),
-}
-ACTION_VERBS = {
-    "submit": gettext_lazy("submit"),
-    "withdraw": gettext_lazy("withdraw"),
-    "start_review": gettext_lazy("start reviewing"),
-    "approve": gettext_lazy("approve"),
-    "deny": gettext_lazy("deny"),
-    "request_info": gettext_lazy("request more information on"),
-    "suspend": gettext_lazy("suspend"),
-    "reinstate": gettext_lazy("reinstate"),
-    "decertify": gettext_lazy("decertify"),
-    "expire": gettext_lazy("expire"),
-}
-STAFF_DECISIONS = [action for action, spec in TRANSITIONS.items() if spec[3] == "staff" and action != "start_review"]
-# Only approvals put a listing in the directory; any move into or out of them may change it.
-DIRECTORY_STATUSES = {Status.APPROVED}
+class Who(models.TextChoices):
+    """Who may make a transition: the applicant (an assister, or an agency's admin), staff, the daily sweep."""
+
+    APPLICANT = "applicant"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
 # Decisions that cut (or restore) access to clients, and how.
 ACCESS_CHANGES = {
-    "suspend": AccessChange.SUSPENDED,
-    "decertify": AccessChange.DECERTIFIED,
-    "expire": AccessChange.EXPIRED,
-    "reinstate": AccessChange.REINSTATED,
-    "approve": AccessChange.CERTIFIED,
+    CertificationTransition.SUSPEND: AccessChange.SUSPENDED,
+    CertificationTransition.DECERTIFY: AccessChange.DECERTIFIED,
+    CertificationTransition.EXPIRE: AccessChange.EXPIRED,
+    CertificationTransition.REINSTATE: AccessChange.REINSTATED,
+    CertificationTransition.APPROVE: AccessChange.CERTIFIED,
 }
+# Only approvals put a listing in the directory; any move into or out of them may change it.
+DIRECTORY_STATUSES = {CertificationStatus.APPROVED}
 
 
-# --- Decisions -----------------------------------------------------------------
+# --- What particular transitions do besides changing the status ---------------------
 
 
 def _issue_assister_id() -> str:
@@ -96,10 +91,22 @@ def _issue_assister_id() -> str:
     raise RuntimeError("Could not issue a unique assister ID")  # ~10^12 values: practically unreachable
 
 
-def _approve(certification: Certification, period: tuple | None = None) -> None:
+def _submitted(step: Step) -> None:
+    step.instance.submitted_at = step.at
+    step.fields.append("submitted_at")
+
+
+def _decided(step: Step) -> None:
+    step.instance.decided_at = step.at
+    step.fields.append("decided_at")
+
+
+def _approve(step: Step) -> None:
+    """Every requirement met; the period (given, after the renewed one, or from today); the assister ID."""
+    certification, period = step.instance, step.options.get("period")
     problems = missing(certification)
     if problems:
-        raise TransitionError(
+        raise TransitionNotAllowed(
             _("Cannot approve: %(missing)s.") % {"missing": "; ".join(str(item.label) for item in problems)}
         )
     renews = certification.renews
@@ -115,88 +122,98 @@ def _approve(certification: Certification, period: tuple | None = None) -> None:
         assister = certification.assister
         assister.assister_id = _issue_assister_id()
         assister.save(update_fields=["assister_id"])
+    _decided(step)
+    step.fields += ["valid_from", "valid_until"]
 
 
-def _transition(
-    certification: Certification,
-    action: str,
-    *,
-    actor: User | None,
-    reason: str = "",
-    request: HttpRequest | None = None,
-    period: tuple | None = None,
-) -> Certification:
-    allowed_from, to_status, reason_required, _who = TRANSITIONS[action]
-    with transaction.atomic():
-        certification = (
-            Certification.objects.select_for_update(of=("self",))
-            .select_related("assister", "agency", "renews")
-            .get(pk=certification.pk)
-        )
-        from_status = certification.status
-        if from_status not in allowed_from:
-            raise TransitionError(
-                _("Cannot %(action)s a certification that is %(status)s.")
-                % {"action": ACTION_VERBS[action], "status": certification.get_status_display().lower()}
-            )
-        reason = reason.strip()
-        if reason_required and not reason:
-            raise TransitionError(_("Give a reason: it is recorded and shown to the applicant."))
-        if action == "approve":
-            _approve(certification, period)
-        if action == "reinstate" and certification.valid_until < today():
-            raise TransitionError(_("Cannot reinstate: the certification period has ended."))
-        certification.status = to_status
-        now = timezone.now()
-        if action == "submit":
-            certification.submitted_at = now
-        if action in {"approve", "deny"}:
-            certification.decided_at = now
-        certification.save(update_fields=["status", "submitted_at", "decided_at", "valid_from", "valid_until"])
-        CertificationEvent.objects.create(
-            certification=certification,
-            actor=actor,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            at=now,
-        )
-        audit_record(
-            action=Action.CERTIFICATION_CHANGED,
-            actor=actor,
-            request=request,
-            target=certification,
-            details={"action": action, "from": from_status, "to": to_status},
-        )
-        if action in ACCESS_CHANGES:
-            _access_changed(certification, action=action, actor=actor, request=request)
-        if to_status in DIRECTORY_STATUSES or from_status in DIRECTORY_STATUSES:
-            agency_id = certification.agency_id or certification.assister.agency_id
-            hooks.listings_changed.send(agency_ids=[agency_id])
-        if _who in ("staff", "system"):
-            transaction.on_commit(lambda: tasks.send_decision_email.delay(certification.pk, action))
-    return certification
+def _reinstate(step: Step) -> None:
+    if step.instance.valid_until < today():
+        raise TransitionNotAllowed(_("Cannot reinstate: the certification period has ended."))
+
+
+def _audit(step: Step) -> None:
+    audit_record(
+        action=Action.CERTIFICATION_CHANGED,
+        actor=step.actor,
+        request=step.request,
+        target=step.instance,
+        details={"action": step.transition.name, "from": step.source, "to": step.target},
+    )
+
+
+def _effects(step: Step) -> None:
+    """In the transaction: access to clients (associations' hook), then the directory's listings."""
+    certification = step.instance
+    change = ACCESS_CHANGES.get(step.transition.name)
+    if change is not None:
+        _access_changed(certification, change=change, actor=step.actor, request=step.request)
+    if step.target in DIRECTORY_STATUSES or step.source in DIRECTORY_STATUSES:
+        agency_id = certification.agency_id or certification.assister.agency_id
+        hooks.listings_changed.send(agency_ids=[agency_id])
+
+
+def _decision_email(step: Step) -> Callable[[], None] | None:
+    """Staff decisions and the sweep's expiry are emailed to the applicant and the agency's admins."""
+    if step.transition.who == Who.APPLICANT:
+        return None
+    certification_id, action = step.instance.pk, str(step.transition.name)
+    return lambda: tasks.send_decision_email.delay(certification_id, action)
+
+
+S, T = CertificationStatus, CertificationTransition
+CERTIFICATION_MACHINE = StateMachine(
+    model=Certification,
+    events=(CertificationEvent, "certification"),
+    lock_related=("assister", "agency", "renews"),
+    audit=_audit,
+    effects=_effects,
+    after_commit=_decision_email,
+    refusal=gettext_lazy("Cannot %(action)s a certification that is %(status)s."),
+    reason_message=gettext_lazy("Give a reason: it is recorded and shown to the applicant."),
+    transitions=[
+        Transition(T.SUBMIT, {S.DRAFT, S.INFO_REQUESTED}, S.SUBMITTED, who=Who.APPLICANT, apply=_submitted),
+        Transition(T.WITHDRAW, set(OPEN_STATUSES), S.WITHDRAWN, who=Who.APPLICANT),
+        Transition(T.START_REVIEW, {S.SUBMITTED}, S.IN_REVIEW, who=Who.STAFF),
+        Transition(T.APPROVE, {S.SUBMITTED, S.IN_REVIEW}, S.APPROVED, who=Who.STAFF, needs_reason=True, apply=_approve),
+        Transition(T.DENY, {S.SUBMITTED, S.IN_REVIEW}, S.DENIED, who=Who.STAFF, needs_reason=True, apply=_decided),
+        Transition(T.REQUEST_INFO, {S.SUBMITTED, S.IN_REVIEW}, S.INFO_REQUESTED, who=Who.STAFF, needs_reason=True),
+        Transition(T.SUSPEND, {S.APPROVED}, S.SUSPENDED, who=Who.STAFF, needs_reason=True),
+        Transition(T.REINSTATE, {S.SUSPENDED}, S.APPROVED, who=Who.STAFF, needs_reason=True, apply=_reinstate),
+        Transition(T.DECERTIFY, {S.APPROVED, S.SUSPENDED}, S.DECERTIFIED, who=Who.STAFF, needs_reason=True),
+        Transition(T.EXPIRE, {S.APPROVED, S.SUSPENDED}, S.EXPIRED, who=Who.SYSTEM),
+    ],
+)
+# What staff decide from the admin, with a reason (starting a review is not a decision).
+STAFF_DECISIONS = [t.name for t in CERTIFICATION_MACHINE if t.who == Who.STAFF and t.name != T.START_REVIEW]
+
+
+# --- Services --------------------------------------------------------------------
 
 
 def certification_submit(
     *, certification: Certification, actor: User, request: HttpRequest | None = None
 ) -> Certification:
-    return _transition(certification, "submit", actor=actor, request=request)
+    return CERTIFICATION_MACHINE.run(certification, T.SUBMIT, actor=actor, request=request)
 
 
 def certification_withdraw(
     *, certification: Certification, actor: User, request: HttpRequest | None = None
 ) -> Certification:
-    return _transition(certification, "withdraw", actor=actor, request=request)
+    return CERTIFICATION_MACHINE.run(certification, T.WITHDRAW, actor=actor, request=request)
 
 
 def certification_decide(
-    *, certification: Certification, action: str, actor: User, reason: str, request: HttpRequest | None = None
+    *,
+    certification: Certification,
+    action: CertificationTransition,
+    actor: User,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> Certification:
     """Staff decisions: approve, deny, request_info, suspend, reinstate, decertify (each with a reason)."""
     if action not in STAFF_DECISIONS:
-        raise TransitionError(_("Unknown decision."))
-    return _transition(certification, action, actor=actor, reason=reason, request=request)
+        raise TransitionNotAllowed(_("Unknown decision."))
+    return CERTIFICATION_MACHINE.run(certification, action, actor=actor, reason=reason, request=request)
 
 
 def certification_import_approved(
@@ -204,18 +221,20 @@ def certification_import_approved(
 ) -> Certification:
     """Record an approval MNsure made before the portal existed (its manual process), with its original period."""
     if valid_from > valid_until or (valid_until - valid_from).days > 366:
-        raise TransitionError(_("The period must start before it ends and last at most a year."))
-    return _transition(certification, "approve", actor=actor, reason=reason, period=(valid_from, valid_until))
+        raise TransitionNotAllowed(_("The period must start before it ends and last at most a year."))
+    return CERTIFICATION_MACHINE.run(
+        certification, T.APPROVE, actor=actor, reason=reason, period=(valid_from, valid_until)
+    )
 
 
 def certification_start_review(
     *, certification: Certification, actor: User, request: HttpRequest | None = None
 ) -> Certification:
-    return _transition(certification, "start_review", actor=actor, request=request)
+    return CERTIFICATION_MACHINE.run(certification, T.START_REVIEW, actor=actor, request=request)
 
 
 def certification_expire(*, certification: Certification) -> Certification:
-    return _transition(certification, "expire", actor=None, reason="The certification period ended.")
+    return CERTIFICATION_MACHINE.run(certification, T.EXPIRE, actor=None, reason="The certification period ended.")
 
 
 def certification_record_check(
@@ -230,7 +249,8 @@ def certification_record_check(
     with transaction.atomic():
         certification = Certification.objects.select_for_update().get(pk=certification.pk)
         require(
-            certification.status in (Status.SUBMITTED, Status.IN_REVIEW, Status.INFO_REQUESTED),
+            certification.status
+            in (CertificationStatus.SUBMITTED, CertificationStatus.IN_REVIEW, CertificationStatus.INFO_REQUESTED),
             _("Checks are recorded while an application is under review."),
         )
         fields = []
@@ -255,8 +275,7 @@ def certification_record_check(
 # --- Access to clients -----------------------------------------------------------
 
 
-def _access_changed(certification: Certification, *, action: str, actor: User | None, request) -> None:
-    change = ACCESS_CHANGES[action]
+def _access_changed(certification: Certification, *, change: AccessChange, actor: User | None, request) -> None:
     if certification.assister_id:
         assister_access_changed(assister=certification.assister, change=change, actor=actor, request=request)
     else:

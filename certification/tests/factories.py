@@ -1,12 +1,13 @@
-"""Build agencies, assisters and certifications through the services, the way the portal does."""
+"""Agencies, assisters and certifications for tests: `certification.builders` (the pipeline the demo also
+uses) with numbered defaults."""
 
 import itertools
 from datetime import date, timedelta
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.tests.factories import UserFactory
-from certification import services
-from certification.models import AgencyKind, AssisterKind, BackgroundStudy, Certification, MembershipRole
+from certification import builders
+from certification.models import AgencyKind, AssisterKind, Certification, MembershipRole
 from certification.periods import today
 
 PASSWORD = "correct horse battery staple 42"
@@ -20,8 +21,8 @@ KIND_OF_AGENCY = {
 
 
 def staff_user():
-    from accounts.models import User
-
+    """The exchange staff member who approves what the factories build (a superuser: it also reviews
+    consents and reads the audit trail in tests, duties no group grants yet)."""
     user = User.objects.filter(email="certification-staff@example.org").first()
     return user or UserFactory(role=Role.STAFF, email="certification-staff@example.org", mfa=True, is_superuser=True)
 
@@ -50,29 +51,15 @@ def agency_fields(kind=AgencyKind.BROKER_AGENCY, **overrides):
 def make_agency(kind=AgencyKind.BROKER_AGENCY, *, approved=True, admin_email=None, admin_mfa=True, **overrides):
     """A registered agency with its admin (`agency.admin_user`); approved by staff unless approved=False."""
     n = next(_seq)
-    agency = services.agency_register(
-        agency_fields=agency_fields(kind, **overrides),
+    return builders.register_agency(
+        fields=agency_fields(kind, **overrides),
         admin_email=admin_email or f"admin{n}@agency.example.org",
         admin_password=PASSWORD,
         admin_first_name="Ada",
         admin_last_name=f"Admin{n}",
-        request=None,
+        approved_by=staff_user() if approved else None,
+        admin_mfa=admin_mfa,
     )
-    admin = agency.memberships.get(role=MembershipRole.ADMIN).user
-    admin.emailaddress_set.update(verified=True)  # what entering the emailed code does
-    if admin_mfa:
-        from allauth.mfa.totp.internal.auth import generate_totp_secret
-
-        from accounts.services import user_add_totp
-
-        user_add_totp(user=admin, secret=generate_totp_secret())
-    if approved:
-        cert = agency.certifications.get()
-        services.certification_decide(
-            certification=cert, action="approve", actor=staff_user(), reason="Registration checked."
-        )
-    agency.admin_user = admin
-    return agency
 
 
 def invite_and_accept(
@@ -86,88 +73,43 @@ def invite_and_accept(
     last_name=None,
 ):
     n = next(_seq)
-    email = email or f"person{n}@assister.example.org"
-    _, token = services.invitation_create(
-        agency=agency,
-        actor=agency.admin_user,
-        email=email,
+    return builders.join_agency(
+        agency,
+        email=email or f"person{n}@assister.example.org",
+        first_name=first_name,
+        last_name=last_name or f"Person{n}",
+        password=PASSWORD,
         role=role,
-        assister_kind=kind if role == MembershipRole.ASSISTER else "",
+        kind=kind,
+        mfa=mfa,
     )
-    user = services.invitation_accept(
-        token=token, first_name=first_name, last_name=last_name or f"Person{n}", password=PASSWORD
+
+
+def answers(*, license_expires_on=None) -> builders.Answers:
+    """A complete, plausible application: trained ten days ago, license and E&O good to the end of the year
+    after next."""
+    year_end = date(today().year + 2, 12, 31)
+    return builders.Answers(
+        date_of_birth=date(1985, 4, 12),
+        trained_on=today() - timedelta(days=10),
+        training_certificate="MNS-TRN-1",
+        license_expires_on=license_expires_on or year_end,
+        eo_expires_on=year_end,
     )
-    if mfa:
-        from allauth.mfa.totp.internal.auth import generate_totp_secret
-
-        from accounts.services import user_add_totp
-
-        user_add_totp(user=user, secret=generate_totp_secret())
-    return user
 
 
 def complete_application(certification: Certification, *, license_expires_on=None):
     """Fill every requirement the applicant provides, sign the agreement; staff checks are separate."""
-    assister = certification.assister
-    year_end = date(today().year + 2, 12, 31)
-    cert_fields = {"training_completed_on": today() - timedelta(days=10), "training_certificate_number": "MNS-TRN-1"}
-    assister_fields = {"date_of_birth": date(1985, 4, 12)}
-    if assister.kind == AssisterKind.BROKER:
-        assister_fields["npn"] = "1234567"
-        cert_fields.update(
-            license_number="40123456",
-            license_expires_on=license_expires_on or year_end,
-            eo_carrier="North Star Mutual",
-            eo_policy_number="EO-555",
-            eo_expires_on=year_end,
-        )
-    else:
-        cert_fields.update(
-            coi_other_insurance_lines="",
-            coi_insurer_employment="",
-            coi_spouse_insurer_employment="",
-            coi_financial_ties="",
-        )
-    services.certification_save_application(
-        certification=certification,
-        actor=assister.user,
-        assister_fields=assister_fields,
-        certification_fields=cert_fields,
-    )
-    services.certification_sign_agreement(
-        certification=certification, actor=assister.user, typed_name=assister.full_name
-    )
-    certification.refresh_from_db()
-    return certification
+    return builders.complete_application(certification, answers(license_expires_on=license_expires_on))
 
 
 def staff_checks(certification: Certification):
-    staff = staff_user()
-    if certification.assister.kind == AssisterKind.BROKER:
-        services.certification_record_check(certification=certification, actor=staff, license_verified=True)
-    else:
-        services.certification_record_check(
-            certification=certification, actor=staff, background_study=BackgroundStudy.PASSED
-        )
-    certification.refresh_from_db()
-    return certification
+    return builders.record_staff_checks(certification, staff=staff_user())
 
 
 def make_assister(kind=AssisterKind.BROKER, *, agency=None, state="approved", **invite):
-    """An assister of `kind` whose latest certification is in `state`: draft, submitted, or approved."""
+    """An assister of `kind` whose latest certification is at `state` (`builders.Stage`): draft, submitted,
+    checked (staff checks recorded) or approved."""
     agency = agency or make_agency(KIND_OF_AGENCY[kind])
     user = invite_and_accept(agency, kind, **invite)
-    assister = user.assister
-    certification = assister.certifications.get()
-    if state == "draft":
-        return assister
-    complete_application(certification)
-    services.certification_submit(certification=certification, actor=user)
-    if state == "submitted":
-        return assister
-    staff_checks(certification)
-    services.certification_decide(
-        certification=certification, action="approve", actor=staff_user(), reason="All requirements met."
-    )
-    assister.refresh_from_db()
-    return assister
+    return builders.certify(user.assister, answers(), staff=staff_user(), stage=builders.Stage(state))

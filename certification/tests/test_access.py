@@ -1,5 +1,6 @@
 import pytest
 
+from assister_portal.lib.state_machine import TransitionNotAllowed
 from audit.models import Action, AuditEvent
 from certification import services
 from certification.models import AssisterKind
@@ -33,7 +34,7 @@ def test_decertification_ends_access_for_good():
     assister = make_assister(AssisterKind.BROKER)
     cert = decide(assister.certifications.get(), "decertify")
     assert not assister_may_act(assister.user)
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(TransitionNotAllowed):
         decide(cert, "reinstate")
     with pytest.raises(Exception, match="decertified"):
         services.certification_apply_again(assister=assister, actor=assister.user)

@@ -14,8 +14,8 @@ from certification.models import (
     BackgroundStudy,
     Certification,
     CertificationEvent,
+    CertificationStatus,
     MembershipRole,
-    Status,
 )
 from certification.requirements import planned_valid_until
 from certification.tests.factories import (
@@ -93,7 +93,7 @@ def test_changelist_filters_by_status_kind_agency_expiry_and_renewal(staff_clien
     assert listed(staff_client, kind="navigator_org") == {agency_cert}
     assert listed(staff_client, agency=navigator_org.pk) == {agency_cert, navigator_cert}
     month = broker_cert.valid_until.strftime("%Y-%m")
-    approved = set(Certification.objects.filter(status=Status.APPROVED))
+    approved = set(Certification.objects.filter(status=CertificationStatus.APPROVED))
     assert broker_cert in approved and cac_cert not in approved
     assert listed(staff_client, expires=month) == approved
     assert listed(staff_client, expires="expired") == set()
@@ -173,21 +173,21 @@ def test_bulk_approve_of_checked_applications_records_the_reason_and_emails(
     assert confirm.status_code == 200
     page = confirm.content.decode()
     assert "Greta Lindqvist" in page and "Omar Haddad" in page and 'name="reason"' in page
-    assert refreshed(broker_cert).status == Status.SUBMITTED  # nothing happens before the reason is given
+    assert refreshed(broker_cert).status == CertificationStatus.SUBMITTED  # nothing happens before the reason is given
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = bulk(staff_client, "approve", [broker_cert, navigator_cert], reason="All requirements checked.")
     assert "Approve: done for 2 of 2 selected certifications." in response.content.decode()
     for certification in (broker_cert, navigator_cert):
-        assert refreshed(certification).status == Status.APPROVED
+        assert refreshed(certification).status == CertificationStatus.APPROVED
         event = certification.events.last()
         assert (event.actor, event.to_status, event.reason) == (
             exchange_staff,
-            Status.APPROVED,
+            CertificationStatus.APPROVED,
             "All requirements checked.",
         )
-    assert sorted(m.subject for m in mail.outbox) == ["Certification approved", "Certification approved"]
+    assert sorted(m.subject for m in mail.outbox) == ["[MNsure Assister Portal] Certification approved"] * 2
     assert broker_cert.assister.user.email in {r for m in mail.outbox for r in m.to}
 
 
@@ -199,8 +199,8 @@ def test_bulk_approve_including_a_draft_reports_the_draft_and_approves_the_other
     html = response.content.decode()
     assert "Mai Vang — Draft</a>: Cannot approve a certification that is draft." in html
     assert "Approve: done for 1 of 2 selected certifications." in html
-    assert refreshed(draft_cert).status == Status.DRAFT
-    assert refreshed(ready_cert).status == Status.APPROVED
+    assert refreshed(draft_cert).status == CertificationStatus.DRAFT
+    assert refreshed(ready_cert).status == CertificationStatus.APPROVED
     assert not draft_cert.events.exists()
 
 
@@ -215,14 +215,14 @@ def test_broker_whose_license_expires_before_the_period_ends_cannot_be_approved(
     html = response.content.decode()
     assert "Cannot approve: Minnesota license valid through the certification period." in html
     assert "Approve: done for 0 of 1 selected certifications." in html
-    assert refreshed(certification).status == Status.SUBMITTED
+    assert refreshed(certification).status == CertificationStatus.SUBMITTED
 
     # The single-object page refuses it too, as a form error, and changes nothing.
     response = staff_client.post(decide_url(certification), {"decision": "approve", "reason": "Looks fine."})
     assert response.status_code == 200
     assert "Minnesota license valid through the certification period" in response.content.decode()
-    assert refreshed(certification).status == Status.SUBMITTED
-    assert not certification.events.filter(to_status=Status.APPROVED).exists()
+    assert refreshed(certification).status == CertificationStatus.SUBMITTED
+    assert not certification.events.filter(to_status=CertificationStatus.APPROVED).exists()
 
 
 def test_an_empty_reason_reshows_the_page_and_changes_nothing(staff_client, django_capture_on_commit_callbacks):
@@ -237,7 +237,7 @@ def test_an_empty_reason_reshows_the_page_and_changes_nothing(staff_client, djan
     html = response.content.decode()
     assert "Give a reason: it is recorded and shown to the applicant." in html
     assert f'name="_selected_action" value="{certification.pk}"' in html
-    assert refreshed(certification).status == Status.SUBMITTED
+    assert refreshed(certification).status == CertificationStatus.SUBMITTED
     assert certification.events.count() == events
     assert mail.outbox == []
 
@@ -252,15 +252,15 @@ def test_reinstating_a_suspended_certification(staff_client, exchange_staff, dja
     with django_capture_on_commit_callbacks(execute=True):
         response = bulk(staff_client, "reinstate", [certification], reason="Complaint resolved.")
     assert "Reinstate: done for 1 of 1 selected certifications." in response.content.decode()
-    assert refreshed(certification).status == Status.APPROVED
+    assert refreshed(certification).status == CertificationStatus.APPROVED
     event = certification.events.last()
     assert (event.from_status, event.to_status, event.reason, event.actor) == (
-        Status.SUSPENDED,
-        Status.APPROVED,
+        CertificationStatus.SUSPENDED,
+        CertificationStatus.APPROVED,
         "Complaint resolved.",
         exchange_staff,
     )
-    assert [m.subject for m in mail.outbox] == ["Certification reinstated"]
+    assert [m.subject for m in mail.outbox] == ["[MNsure Assister Portal] Certification reinstated"]
 
 
 # --- One certification: the change page and the decide page ------------------------------------
@@ -295,7 +295,7 @@ def test_decide_page_records_the_background_study_then_approves_a_navigator(
     response = staff_client.post(decide_url(certification), {"background_study": BackgroundStudy.PASSED})
     assert response.status_code == 302 and response["Location"] == change_url(certification)
     assert refreshed(certification).background_study == BackgroundStudy.PASSED
-    assert refreshed(certification).status == Status.SUBMITTED
+    assert refreshed(certification).status == CertificationStatus.SUBMITTED
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -303,10 +303,10 @@ def test_decide_page_records_the_background_study_then_approves_a_navigator(
             decide_url(certification), {"decision": "approve", "reason": "Background study passed."}, follow=True
         )
     assert "Decision recorded: Approve." in response.content.decode()
-    assert refreshed(certification).status == Status.APPROVED
+    assert refreshed(certification).status == CertificationStatus.APPROVED
     event = certification.events.last()
     assert (event.actor, event.reason) == (exchange_staff, "Background study passed.")
-    assert [m.subject for m in mail.outbox] == ["Certification approved"]
+    assert [m.subject for m in mail.outbox] == ["[MNsure Assister Portal] Certification approved"]
 
 
 def test_decide_page_needs_a_reason_with_a_decision(staff_client):
@@ -314,7 +314,7 @@ def test_decide_page_needs_a_reason_with_a_decision(staff_client):
     response = staff_client.post(decide_url(certification), {"decision": "deny", "reason": ""})
     assert response.status_code == 200
     assert "Give a reason" in response.content.decode()
-    assert refreshed(certification).status == Status.SUBMITTED
+    assert refreshed(certification).status == CertificationStatus.SUBMITTED
     response = staff_client.post(decide_url(certification), {"decision": "reinstate", "reason": "x"})
     assert "not possible for a certification that is submitted" in response.content.decode()
 
@@ -337,7 +337,7 @@ def test_staff_cannot_add_change_or_delete_certifications(staff_client):
     assert staff_client.post(change_url(certification), {"status": "approved"}).status_code == 403
     assert staff_client.get("/admin/certification/agency/add/").status_code == 403
     assert 'value="delete_selected"' not in staff_client.get(CHANGELIST).content.decode()
-    assert refreshed(certification).status == Status.SUBMITTED
+    assert refreshed(certification).status == CertificationStatus.SUBMITTED
     assert Certification.objects.filter(pk=certification.pk).exists()
 
 
@@ -347,8 +347,10 @@ def test_an_assister_cannot_reach_the_decide_page(client):
     sign_in(client, assister.user)
     response = client.post(decide_url(certification), {"decision": "approve", "reason": "Me!"})
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")  # then 403: not staff
-    assert refreshed(certification).status == Status.SUBMITTED
-    assert not CertificationEvent.objects.filter(certification=certification, to_status=Status.APPROVED).exists()
+    assert refreshed(certification).status == CertificationStatus.SUBMITTED
+    assert not CertificationEvent.objects.filter(
+        certification=certification, to_status=CertificationStatus.APPROVED
+    ).exists()
 
 
 def test_assister_invitation_and_membership_admins_are_read_only_lists(staff_client):

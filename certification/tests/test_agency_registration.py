@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Role, User
-from certification.models import Agency, AgencyKind, Certification, Invitation, Status
+from certification.models import Agency, AgencyKind, Certification, CertificationStatus, Invitation
 from certification.tests.factories import make_agency
 from conftest import PASSWORD, sign_in
 
@@ -49,7 +49,7 @@ def test_a_broker_agency_registers_and_its_admin_confirms_the_email_then_must_se
     admin = User.objects.get(email="grace@northstar.example.org")
     assert admin.role == Role.AGENCY_ADMIN
     cert = Certification.objects.get(agency=agency)
-    assert cert.status == Status.SUBMITTED
+    assert cert.status == CertificationStatus.SUBMITTED
     code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.MULTILINE).group(1)
     response = client.post(response["Location"], {"code": code})
     assert client.session["_auth_user_id"] == str(admin.pk)

@@ -6,17 +6,18 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from assister_portal.lib.state_machine import TransitionNotAllowed
 from certification import services
 from certification.models import (
     AssisterKind,
     BackgroundStudy,
     Certification,
     CertificationEvent,
+    CertificationStatus,
     IssuedAssisterId,
-    Status,
 )
 from certification.periods import period_end_for, renewal_opens_for
-from certification.services import ASSISTER_ID_ALPHABET, TRANSITIONS, TransitionError
+from certification.services import ASSISTER_ID_ALPHABET, CERTIFICATION_MACHINE
 from certification.tests.factories import complete_application, make_assister, staff_checks, staff_user
 from conftest import sign_in
 
@@ -66,7 +67,7 @@ def test_whole_lifecycle_through_the_pages(client, kind, django_capture_on_commi
     assert cert.agreement_signed_at and cert.agreement_signed_ip == "127.0.0.1"
     assert client.post("/certification/application/submit/").status_code == 302
     cert.refresh_from_db()
-    assert cert.status == Status.SUBMITTED
+    assert cert.status == CertificationStatus.SUBMITTED
     assert client.get("/certification/application/").status_code == 404  # locked once submitted
     staff_checks(cert)
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,22 +120,24 @@ def _cert_in(status):
     """A certification in `status`, reached through the services."""
     assister = make_assister(AssisterKind.NAVIGATOR, state="draft")
     cert = assister.certifications.get()
-    if status == Status.DRAFT:
+    if status == CertificationStatus.DRAFT:
         return cert
-    if status == Status.WITHDRAWN:
+    if status == CertificationStatus.WITHDRAWN:
         return services.certification_withdraw(certification=cert, actor=assister.user)
     complete_application(cert)
     cert = services.certification_submit(certification=cert, actor=assister.user)
-    if status == Status.SUBMITTED:
+    if status == CertificationStatus.SUBMITTED:
         return cert
     cert = staff_checks(cert)
-    if status == Status.IN_REVIEW:
+    if status == CertificationStatus.IN_REVIEW:
         return services.certification_start_review(certification=cert, actor=staff_user())
-    action = {Status.INFO_REQUESTED: "request_info", Status.DENIED: "deny"}.get(status, "approve")
+    action = {CertificationStatus.INFO_REQUESTED: "request_info", CertificationStatus.DENIED: "deny"}.get(
+        status, "approve"
+    )
     cert = decide(cert, action)
-    if status in (Status.SUSPENDED, Status.DECERTIFIED):
+    if status in (CertificationStatus.SUSPENDED, CertificationStatus.DECERTIFIED):
         cert = decide(cert, {"suspended": "suspend", "decertified": "decertify"}[status])
-    if status == Status.EXPIRED:
+    if status == CertificationStatus.EXPIRED:
         with time_machine.travel(
             at(cert.valid_until.year, cert.valid_until.month, cert.valid_until.day) + timedelta(days=2)
         ):
@@ -143,35 +146,35 @@ def _cert_in(status):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("status", list(CertificationStatus))
 def test_every_forbidden_transition_is_refused_with_a_message_and_changes_nothing(status):
     cert = _cert_in(status)
     assert cert.status == status
     events_before = CertificationEvent.objects.filter(certification=cert).count()
-    for action, (allowed, _to, _reason, _who) in TRANSITIONS.items():
-        if status in allowed:
+    for transition in CERTIFICATION_MACHINE:
+        if status in transition.sources:
             continue
-        with pytest.raises(TransitionError, match="Cannot"):
-            services._transition(cert, action, actor=staff_user(), reason="Trying anyway.")
+        with pytest.raises(TransitionNotAllowed, match="Cannot"):
+            CERTIFICATION_MACHINE.run(cert, transition.name, actor=staff_user(), reason="Trying anyway.")
         cert.refresh_from_db()
-        assert cert.status == status, action
+        assert cert.status == status, transition.name
     assert CertificationEvent.objects.filter(certification=cert).count() == events_before
 
 
 @pytest.mark.django_db
 def test_approving_a_draft_is_refused():
-    cert = _cert_in(Status.DRAFT)
-    with pytest.raises(TransitionError, match="Cannot approve a certification that is draft"):
+    cert = _cert_in(CertificationStatus.DRAFT)
+    with pytest.raises(TransitionNotAllowed, match="Cannot approve a certification that is draft"):
         decide(cert, "approve")
 
 
 @pytest.mark.django_db
 def test_a_decision_needs_a_reason():
-    cert = _cert_in(Status.SUBMITTED)
-    with pytest.raises(TransitionError, match="Give a reason"):
+    cert = _cert_in(CertificationStatus.SUBMITTED)
+    with pytest.raises(TransitionNotAllowed, match="Give a reason"):
         decide(cert, "deny", reason="   ")
     cert.refresh_from_db()
-    assert cert.status == Status.SUBMITTED
+    assert cert.status == CertificationStatus.SUBMITTED
 
 
 @pytest.mark.django_db
@@ -181,20 +184,20 @@ def test_a_broker_whose_license_ends_before_the_period_cannot_be_approved():
         cert = complete_application(assister.certifications.get(), license_expires_on=date(2027, 6, 30))
         services.certification_submit(certification=cert, actor=assister.user)
         staff_checks(cert)
-        with pytest.raises(TransitionError, match="license valid through the certification period"):
+        with pytest.raises(TransitionNotAllowed, match="license valid through the certification period"):
             decide(cert, "approve")
         cert.refresh_from_db()
-        assert cert.status == Status.SUBMITTED
+        assert cert.status == CertificationStatus.SUBMITTED
 
 
 @pytest.mark.django_db
 def test_navigator_cannot_be_approved_without_a_passed_background_study():
     assister = make_assister(AssisterKind.NAVIGATOR, state="submitted")
     cert = assister.certifications.get()
-    with pytest.raises(TransitionError, match="Background study"):
+    with pytest.raises(TransitionNotAllowed, match="Background study"):
         decide(cert, "approve")
     services.certification_record_check(certification=cert, actor=staff_user(), background_study=BackgroundStudy.FAILED)
-    with pytest.raises(TransitionError, match="Background study"):
+    with pytest.raises(TransitionNotAllowed, match="Background study"):
         decide(cert, "approve")
 
 
@@ -222,11 +225,11 @@ def test_withdrawing_before_a_decision(client):
     assister = make_assister(AssisterKind.BROKER, state="submitted")
     sign_in(client, assister.user)
     client.post("/certification/application/withdraw/")
-    assert assister.certifications.get().status == Status.WITHDRAWN
+    assert assister.certifications.get().status == CertificationStatus.WITHDRAWN
     page = client.get("/certification/").content.decode()
     assert "Withdrawn" in page and "Start a new application" in page
     client.post("/certification/apply-again/")
-    assert assister.certifications.filter(status=Status.DRAFT).count() == 1
+    assert assister.certifications.filter(status=CertificationStatus.DRAFT).count() == 1
 
 
 @pytest.mark.django_db
@@ -240,7 +243,7 @@ def test_request_more_information_then_resubmit(client):
     assert client.get("/certification/application/").status_code == 200
     client.post("/certification/application/submit/")
     cert.refresh_from_db()
-    assert cert.status == Status.SUBMITTED
+    assert cert.status == CertificationStatus.SUBMITTED
 
 
 @pytest.mark.django_db

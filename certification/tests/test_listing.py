@@ -1,5 +1,6 @@
 import pytest
 
+from certification import services
 from certification.models import AgencyKind, AssisterKind
 from certification.tests.factories import make_agency, make_assister
 from conftest import sign_in
@@ -59,11 +60,18 @@ def test_bad_listing_input_is_refused_and_nothing_changes(client):
     assert assister.public_phone == ""
 
 
+NAVIGATOR_LISTED = '<strong class="text-green">Done:</strong> At least one of its navigators is listed'
+NAVIGATOR_NEEDED = '<strong class="text-secondary-dark">To do:</strong> At least one of its navigators is listed'
+NOT_LISTED = "Your agency is not listed in the public directory."
+
+
 @pytest.mark.django_db
-def test_an_approved_agency_edits_its_listing_and_a_navigator_org_is_told_it_needs_a_navigator(client):
+def test_an_approved_agency_edits_its_listing_and_a_navigator_org_is_told_it_needs_a_listed_navigator(client):
     agency = make_agency(AgencyKind.NAVIGATOR_ORG)
     sign_in(client, agency.admin_user)
-    assert "at least one of its navigators is certified" in client.get("/agency/").content.decode()
+    page = client.get("/agency/").content.decode()
+    assert NOT_LISTED in page and NAVIGATOR_NEEDED in page
+    assert "at least one of its navigators is listed: certified, chosen to be listed" in page
     response = client.post(
         "/agency/listing/",
         {"languages": [Language.objects.get(code="es").pk], "directory_opt_in": "on", "accepting_new_clients": "on"},
@@ -72,9 +80,13 @@ def test_an_approved_agency_edits_its_listing_and_a_navigator_org_is_told_it_nee
     agency.refresh_from_db()
     assert agency.directory_opt_in
     make_assister(AssisterKind.NAVIGATOR, agency=agency, state="submitted")
-    assert "at least one of its navigators is certified" in client.get("/agency/").content.decode()
-    make_assister(AssisterKind.NAVIGATOR, agency=agency)
-    assert "at least one of its navigators is certified" not in client.get("/agency/").content.decode()
+    assert NAVIGATOR_NEEDED in client.get("/agency/").content.decode()
+    navigator = make_assister(AssisterKind.NAVIGATOR, agency=agency)
+    page = client.get("/agency/").content.decode()
+    assert NOT_LISTED in page and NAVIGATOR_NEEDED in page  # certified, but not listed: it has not opted in
+    services.assister_update_profile(assister=navigator, actor=navigator.user, fields={"directory_opt_in": True})
+    page = client.get("/agency/").content.decode()
+    assert NAVIGATOR_LISTED in page and "Your agency is listed in the public directory." in page
 
 
 @pytest.mark.django_db

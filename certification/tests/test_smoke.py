@@ -1,6 +1,6 @@
 import pytest
 
-from certification.models import AssisterKind, Status
+from certification.models import AssisterKind, CertificationStatus
 from certification.selectors import assister_may_act
 from certification.tests.factories import make_assister
 
@@ -11,6 +11,6 @@ def test_an_assister_of_each_kind_can_be_certified(kind, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         assister = make_assister(kind)
     cert = assister.certifications.get()
-    assert cert.status == Status.APPROVED
+    assert cert.status == CertificationStatus.APPROVED
     assert len(assister.assister_id) == 9
     assert assister_may_act(assister.user)

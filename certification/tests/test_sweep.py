@@ -6,7 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from certification.models import AssisterKind, CertificationEvent, CertificationReminder, Status
+from certification.models import AssisterKind, CertificationEvent, CertificationReminder, CertificationStatus
 from certification.selectors import assister_may_act
 from certification.tasks import certification_daily_sweep
 from certification.tests.factories import make_assister
@@ -47,7 +47,7 @@ def test_reminders_at_60_30_and_7_days_each_sent_once(certified, django_capture_
 def test_a_late_first_sweep_sends_only_the_nearest_reminder(certified, django_capture_on_commit_callbacks):
     sweep(date(2027, 10, 20), django_capture_on_commit_callbacks)  # 11 days left: the 60 and 30 were missed
     mine = [m.subject for m in mail.outbox if certified.user.email in m.to]
-    assert mine == ["Certification expires in 11 days — renew now"]
+    assert mine == ["[MNsure Assister Portal] Certification expires in 11 days — renew now"]
     sweep(date(2027, 10, 25), django_capture_on_commit_callbacks)  # 6 days left: the 7-day one is due
     assert len([m for m in mail.outbox if certified.user.email in m.to]) == 2
 
@@ -60,10 +60,13 @@ def test_expiry_runs_once_cuts_access_and_tells_people(certified, django_capture
     again = sweep(date(2027, 11, 1), django_capture_on_commit_callbacks)
     assert (result["expired"], again["expired"]) == (2, 0)  # the assister's and the agency's
     cert = certified.certifications.get()
-    assert cert.status == Status.EXPIRED
-    assert CertificationEvent.objects.filter(certification=cert, to_status=Status.EXPIRED).count() == 1
+    assert cert.status == CertificationStatus.EXPIRED
+    assert CertificationEvent.objects.filter(certification=cert, to_status=CertificationStatus.EXPIRED).count() == 1
     subjects = [m.subject for m in mail.outbox if certified.user.email in m.to]
-    assert subjects == ["Certification expires today — renew now", "Certification expired"]
+    assert subjects == [
+        "[MNsure Assister Portal] Certification expires today — renew now",
+        "[MNsure Assister Portal] Certification expired",
+    ]
     with on(date(2027, 11, 1)):
         assert not assister_may_act(certified.user)
     reasons = set(

@@ -18,7 +18,7 @@ from celery import Celery
 from django.db import connection
 from django.utils import timezone
 
-from certification.models import AssisterKind, CertificationEvent, Status
+from certification.models import AssisterKind, CertificationEvent, CertificationStatus
 from certification.tests.factories import make_assister
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,9 +83,11 @@ def test_the_daily_sweep_expires_a_lapsed_certification_once_through_a_real_work
         assister = make_assister(AssisterKind.NAVIGATOR)  # valid until 2026-10-31: already past today
     cert = assister.certifications.get()
     worker("certification.tasks.certification_daily_sweep")
-    assert wait_for(lambda: CertificationEvent.objects.filter(certification=cert, to_status=Status.EXPIRED).exists())
+    assert wait_for(
+        lambda: CertificationEvent.objects.filter(certification=cert, to_status=CertificationStatus.EXPIRED).exists()
+    )
     worker("certification.tasks.certification_daily_sweep")
     time.sleep(2)  # give a second run the chance to (wrongly) expire it again
     cert.refresh_from_db()
-    assert cert.status == Status.EXPIRED
-    assert CertificationEvent.objects.filter(certification=cert, to_status=Status.EXPIRED).count() == 1
+    assert cert.status == CertificationStatus.EXPIRED
+    assert CertificationEvent.objects.filter(certification=cert, to_status=CertificationStatus.EXPIRED).count() == 1

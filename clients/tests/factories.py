@@ -6,7 +6,7 @@ from datetime import date
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from clients import services
-from core.models import County, Language
+from core.tests import factories as core
 
 _seq = itertools.count(1)
 
@@ -31,8 +31,8 @@ def make_client(
         "date_of_birth": date_of_birth,
         "ssn": ssn if ssn is not None else f"{n % 900 + 100:03d}-45-{n % 10000:04d}",
         "email": email,
-        "county": County.objects.get(name=county),
-        "preferred_language": Language.objects.get(code=language),
+        "county": core.county(county),
+        "preferred_language": core.language(language),
     }
     if claimed:
         user = UserFactory(role=Role.CONSUMER, email=email)

@@ -1,3 +1,11 @@
+"""`seed_demo`: every role and case, the directory across Minnesota, and a second run that adds nothing.
+
+Seeding takes seconds, so one test seeds (twice, to prove the second run adds nothing) and checks
+everything the demo promises. One test, not a module-scoped fixture shared by several: under
+`pytest -n 2` the tests of a module may go to both workers, and each would seed its own database
+(xdist's `xdist_group` mark, which would keep them together, has no effect under pytest 9).
+"""
+
 import csv
 import re
 from io import StringIO
@@ -9,17 +17,12 @@ from django.db.models import F
 from accounts.models import Role, User
 from associations.models import Association, AssociationStatus
 from associations.permissions_sync import permissions_drift
-from certification.models import Agency, Assister, AssisterKind, Certification, Status
+from certification.models import Agency, Assister, AssisterKind, Certification, CertificationStatus
 from conftest import totp_code
 from core import geo
-from directory import demo as directory_demo
+from demo.builders import agencies, listings
+from demo.tests.factories import demo_account, seed_demo
 from directory import selectors
-
-
-def seed() -> str:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
 
 
 def counts():
@@ -30,36 +33,22 @@ def counts():
     }
 
 
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_has_every_role_and_case():
-    printed = seed()
-    first = counts()
-    seed()
-    assert counts() == first
+def assert_every_role_and_case(printed: str) -> None:
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Role}
     assert "Minnesota-demo-2026" in printed and "staff@demo.assister.example" in printed
     for kind in ("broker", "navigator", "cac"):
-        assert Certification.objects.filter(assister__kind=kind, status=Status.APPROVED).exists()
-        assert Certification.objects.filter(assister__kind=kind, status=Status.SUBMITTED).exists()
-    assert Certification.objects.filter(status=Status.EXPIRED).exists()
+        assert Certification.objects.filter(assister__kind=kind, status=CertificationStatus.APPROVED).exists()
+        assert Certification.objects.filter(assister__kind=kind, status=CertificationStatus.SUBMITTED).exists()
+    assert Certification.objects.filter(status=CertificationStatus.EXPIRED).exists()
     expiring = Certification.objects.get(assister__user__email="expiring-broker@demo.assister.example")
-    assert (expiring.valid_until - expiring.valid_from).days > 0 and expiring.status == Status.APPROVED
+    assert (expiring.valid_until - expiring.valid_from).days > 0 and expiring.status == CertificationStatus.APPROVED
     statuses = set(Association.objects.values_list("status", flat=True))
     assert {AssociationStatus.ACTIVE, AssociationStatus.PENDING, AssociationStatus.ENDED} <= statuses
     assert (
         Association.objects.filter(client__user__email="all-three@demo.assister.example", status="active").count() == 3
     )
     assert permissions_drift() == []
-
-
-@pytest.mark.django_db
-def test_demo_totp_prints_the_current_code_of_a_demo_account():
-    seed()
-    out = StringIO()
-    call_command("demo_totp", "broker@demo.assister.example", stdout=out)
-    code = re.match(r"(\d{6})", out.getvalue()).group(1)
-    assert code == totp_code(User.objects.get(email="broker@demo.assister.example"))
 
 
 def assisters_within(place: str, radius: int) -> int:
@@ -69,13 +58,11 @@ def assisters_within(place: str, radius: int) -> int:
     )
 
 
-@pytest.mark.django_db
-def test_seed_demo_lists_assisters_across_minnesota():
-    printed = seed()
+def assert_assisters_listed_across_minnesota(printed: str) -> None:
     listed = selectors.listed_assisters()
-    people = directory_demo.people()
-    assert len({person.local for _, person in people}) == len(people)
-    assert listed.filter(user__email__in=[f"{p.local}@demo.assister.example" for _, p in people]).count() == len(people)
+    people = listings.people()
+    assert len({person.local for person in people}) == len(people)
+    assert listed.filter(user__email__in=[f"{p.local}@demo.assister.example" for p in people]).count() == len(people)
     assert 40 <= listed.count() <= 80 and 15 <= selectors.listed_agencies().count() <= 25
     assert f"+ {listed.count()} assisters and" in printed
     assert "kazoua.her@" not in printed  # the directory's people are not in the login list
@@ -97,3 +84,30 @@ def test_seed_demo_lists_assisters_across_minnesota():
     assert listed.filter(accepting_new_clients=False).exists() and listed.filter(accepting_new_clients=True).exists()
     # The directory's accounts share the demo password.
     assert User.objects.get(email="kazoua.her@demo.assister.example").check_password("Minnesota-demo-2026")
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_nothing():
+    printed = seed_demo()
+    assert_every_role_and_case(printed)
+    assert_assisters_listed_across_minnesota(printed)
+    first = counts()
+    assert seed_demo() == printed
+    assert counts() == first
+
+
+@pytest.mark.django_db
+def test_demo_totp_prints_the_current_code_of_a_demo_account():
+    broker = demo_account("broker", Role.ASSISTER, "Bao", "Vang")
+    out = StringIO()
+    call_command("demo_totp", "broker@demo.assister.example", stdout=out)
+    code = re.match(r"(\d{6})", out.getvalue()).group(1)
+    assert code == totp_code(broker)
+
+
+def test_the_directory_data_files_say_their_people_are_made_up():
+    for name in ("directory_agencies.csv", "directory_people.csv"):
+        first = (listings.DATA / name).read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# Made-up sample"), name
+    agencies_named = {listing.name for listing in listings.agencies()} | {row[1] for row in agencies.AGENCIES}
+    assert {person.agency for person in listings.people()} <= agencies_named  # everyone works somewhere

@@ -1,27 +1,25 @@
-"""Directory listings built through the certification services, as assisters and agencies make them."""
+"""Directory listings built through the certification services, as assisters and agencies make them
+(`certification.builders`, which the demo's listings across Minnesota use too)."""
 
-from certification import services
-from certification.models import AssisterKind, MembershipRole
+from certification import builders
+from certification.models import AssisterKind
 from certification.tests.factories import make_assister
-from core.models import County, Language
+from core.tests import factories as core
 
 
 def list_assister(kind=AssisterKind.BROKER, *, assister=None, languages=("en",), counties=(), **fields):
     """A certified assister who opted in to the directory, with the given profile fields."""
     assister = assister or make_assister(kind)
-    profile = {
-        "directory_opt_in": True,
-        "languages": list(Language.objects.filter(code__in=languages)),
-        "counties": list(County.objects.filter(name__in=counties)),
+    return builders.list_assister(
+        assister,
+        languages=core.languages(*languages),
+        counties=core.counties(*counties),
         **fields,
-    }
-    return services.assister_update_profile(assister=assister, actor=assister.user, fields=profile)
+    )
 
 
 def list_agency(agency, **fields):
-    profile = {"directory_opt_in": True, **fields}
-    admin = agency.memberships.filter(role=MembershipRole.ADMIN).first().user
-    return services.agency_update(agency=agency, actor=admin, fields=profile)
+    return builders.list_agency(agency, **fields)
 
 
 def office(zip_code: str, city: str = "Town") -> dict:

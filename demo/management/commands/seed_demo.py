@@ -1,19 +1,14 @@
 """Demo data for `make run`, idempotent: run it twice and nothing is duplicated.
 
-Each app contributes a `demo.seed()` that builds its data through its services and
-returns the logins worth printing. The directory's listings across the state
-(directory/demo.py) are counted, not printed one by one.
+The builders are in `demo/builders/` (each returns the logins worth printing); the made-up
+people of the directory across the state are in `demo/data/`, counted, not printed one by one.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from accounts import demo as accounts_demo
-from accounts.demo import DEMO_PASSWORD
-from associations import demo as associations_demo
-from certification import demo as certification_demo
-from directory import demo as directory_demo
+from demo.builders import agencies, consumers, listings, staff
 from directory.selectors import listed_agencies, listed_assisters
 
 
@@ -23,12 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # The demo's invitations and decisions would otherwise print dozens of emails to the console.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
-            logins = accounts_demo.seed()
-            logins += certification_demo.seed()
-            directory_demo.seed()
-            logins += associations_demo.seed()
+            logins = staff.seed()
+            logins += agencies.seed()
+            listings.seed()
+            logins += consumers.seed()
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {staff.DEMO_PASSWORD})"))
         for description, email in logins:
             self.stdout.write(f"  {description:<48} {email}")
         self.stdout.write(

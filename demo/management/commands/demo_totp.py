@@ -7,6 +7,8 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.builders.staff import DEMO_DOMAIN
+
 
 class Command(BaseCommand):
     help = "Print the current six-digit code for a demo account's authenticator (demo accounts only)."
@@ -15,8 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email, **options):
-        if not email.lower().endswith("@demo.assister.example"):
-            raise CommandError("Only demo accounts (…@demo.assister.example) have their codes printed.")
+        if not email.lower().endswith(f"@{DEMO_DOMAIN}"):
+            raise CommandError(f"Only demo accounts (…@{DEMO_DOMAIN}) have their codes printed.")
         authenticator = Authenticator.objects.filter(user__email=email.lower(), type="totp").first()
         if authenticator is None:
             raise CommandError(f"{email} has no authenticator app set up. Run `manage.py seed_demo` first.")

@@ -1,17 +1,18 @@
-"""Demo consumers with each combination of assisters of record, built through the services."""
+"""Demo consumers with each combination of assisters of record, built through `associations.builders`."""
 
 from datetime import date
 
 from django.db import transaction
 
-from accounts.demo import DEMO_DOMAIN, demo_user
 from accounts.models import Role
+from associations import services
+from associations.builders import ask_to_help, associate
 from certification.models import Assister
 from clients import services as client_services
 from clients.models import Client
 from core.models import County, Language
 
-from . import services
+from .staff import demo_email, demo_user
 
 CONSUMERS = [
     # local part, first, last, date of birth, county, language, assisters (kinds), extra
@@ -24,14 +25,15 @@ CONSUMERS = [
 
 
 def _assister(local: str) -> Assister:
-    return Assister.objects.select_related("user").get(user__email=f"{local}@{DEMO_DOMAIN}")
+    """One of the demo's login assisters (`agencies.py`)."""
+    return Assister.objects.select_related("user").get(user__email=demo_email(local))
 
 
 @transaction.atomic
 def seed() -> list[tuple[str, str]]:
     logins = []
     for local, first, last, dob, county, language, kinds, extra in CONSUMERS:
-        email = f"{local}@{DEMO_DOMAIN}"
+        email = demo_email(local)
         user = demo_user(email, Role.CONSUMER, first, last)
         logins.append((f"Consumer: {first} {last} ({', '.join(kinds) or extra})", email))
         if Client.objects.filter(user=user).exists():
@@ -51,25 +53,10 @@ def seed() -> list[tuple[str, str]]:
             },
         )
         for kind in kinds:
-            services.association_start_by_consumer(
-                client=client,
-                assister=_assister(kind),
-                actor=user,
-                powers=services.DEFAULT_POWERS[_assister(kind).kind],
-            )
+            associate(client, _assister(kind))
         if extra == "pending":
-            navigator = _assister("navigator")
-            services.association_request(
-                assister=navigator,
-                actor=navigator.user,
-                first_name=first,
-                last_name=last,
-                date_of_birth=dob,
-                email=email,
-            )
+            ask_to_help(client, _assister("navigator"))
         if extra == "rescinded":
-            association = services.association_start_by_consumer(
-                client=client, assister=_assister("cac"), actor=user, powers=["view_client"]
-            )
+            association = associate(client, _assister("cac"), powers=["view_client"])
             services.association_end(association=association, actor=user, reason="rescinded")
     return logins

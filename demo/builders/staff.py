@@ -1,0 +1,31 @@
+"""Demo accounts: the demo domain and password, and exchange staff."""
+
+from accounts.builders import build_account, give_authenticator
+from accounts.models import Role, User
+
+DEMO_PASSWORD = "Minnesota-demo-2026"  # noqa: S105  (documented demo credential; never used in production)
+DEMO_DOMAIN = "demo.assister.example"
+
+
+def demo_email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+def demo_user(email: str, role: str, first: str, last: str, **extra) -> User:
+    """The demo account with this email, created once (verified email, MFA when the role needs it)."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = build_account(email=email, password=DEMO_PASSWORD, role=role, first_name=first, last_name=last, **extra)
+    if user.requires_mfa:
+        give_authenticator(user)
+    return user
+
+
+def staff() -> User:
+    """The demo's exchange staff member, who approves the demo's agencies and certifications."""
+    return demo_user(demo_email("staff"), Role.STAFF, "Pat", "Johnson", is_superuser=True)
+
+
+def seed() -> list[tuple[str, str]]:
+    staff()
+    return [("Exchange staff (Django admin at /admin/)", demo_email("staff"))]
