@@ -33,7 +33,7 @@ from clients.services import DuplicateClient
 
 from . import selectors, services
 from .forms import BookSearchForm, OfflineConsentForm
-from .models import AssociationStatus, EndReason
+from .models import AssociationStatus, ConsentMethod, EndReason
 from .permissions import access_association_for_assister, access_client
 from .selectors import offline_consent_refusal
 from .services import DEFAULT_POWERS, association_end, association_record_offline_consent
@@ -101,8 +101,10 @@ def dashboard(request):
 
 def _recorder(consent, client) -> str:
     """Who recorded a consent event, as the history names them: the client, an assister by name, or MNsure."""
+    if consent.method == ConsentMethod.SYSTEM:
+        return _("MNsure")  # a certification change, whoever on staff made it
     if consent.recorded_by_id is None:
-        return _("MNsure")
+        return _("The client, with the link we emailed them")  # the one-click end link: nobody signed in
     if consent.recorded_by_id == client.user_id:
         return _("The client")
     return consent.recorded_by.get_full_name() or consent.recorded_by.email

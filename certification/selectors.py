@@ -104,6 +104,25 @@ class Listing:
         )
 
 
+def listed_assisters() -> QuerySet[Assister]:
+    """Assisters in the public directory today: who may act, opted in, with an office in Minnesota.
+
+    The one definition of the listing rule: the directory searches with it, and "My certification" and
+    "My agency" explain it (`assister_listing`, `agency_listing`)."""
+    return assisters_who_may_act().filter(directory_opt_in=True, latitude__isnull=False)
+
+
+def listed_agencies() -> QuerySet[Agency]:
+    """Certified, opted-in agencies in Minnesota; a navigator organization only with a listed navigator."""
+    listed_navigator = listed_assisters().filter(agency=OuterRef("pk"), kind=AssisterKind.NAVIGATOR)
+    return Agency.objects.filter(
+        Exists(Certification.objects.filter(current_q(), agency=OuterRef("pk"))),
+        ~Q(kind=AgencyKind.NAVIGATOR_ORG) | Exists(listed_navigator),
+        directory_opt_in=True,
+        latitude__isnull=False,
+    )
+
+
 def assister_listing(assister: Assister) -> Listing:
     return Listing(
         certified=assisters_who_may_act().filter(pk=assister.pk).exists(),
@@ -114,9 +133,7 @@ def assister_listing(assister: Assister) -> Listing:
 
 def agency_listing(agency: Agency) -> Listing:
     navigator_org = agency.kind == AgencyKind.NAVIGATOR_ORG
-    listed_navigators = assisters_who_may_act().filter(
-        agency=agency, kind=AssisterKind.NAVIGATOR, directory_opt_in=True, latitude__isnull=False
-    )
+    listed_navigators = listed_assisters().filter(agency=agency, kind=AssisterKind.NAVIGATOR)
     return Listing(
         certified=agency_is_approved(agency),
         opted_in=agency.directory_opt_in,

@@ -13,13 +13,13 @@ from functools import cached_property
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import Agency, AgencyKind, Assister, AssisterKind, Certification
+from certification.models import Agency, Assister, AssisterKind, Certification
 from certification.periods import today
-from certification.selectors import assisters_who_may_act, current_q
+from certification.selectors import current_q, listed_agencies, listed_assisters
 from core import geo
 from core.geo import Place
 from core.models import County, Language
@@ -115,22 +115,6 @@ def languages_by_id() -> dict[int, Language]:
 
 
 # --- Who is listed ------------------------------------------------------------------------
-
-
-def listed_assisters() -> QuerySet[Assister]:
-    """Assisters who may act today, opted in, with an office in Minnesota."""
-    return assisters_who_may_act().filter(directory_opt_in=True, latitude__isnull=False)
-
-
-def listed_agencies() -> QuerySet[Agency]:
-    """Certified, opted-in agencies in Minnesota; a navigator organization only with a listed navigator."""
-    listed_navigator = listed_assisters().filter(agency=OuterRef("pk"), kind=AssisterKind.NAVIGATOR)
-    return Agency.objects.filter(
-        Exists(Certification.objects.filter(current_q(), agency=OuterRef("pk"))),
-        ~Q(kind=AgencyKind.NAVIGATOR_ORG) | Exists(listed_navigator),
-        directory_opt_in=True,
-        latitude__isnull=False,
-    )
 
 
 # --- The search -----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A machine is data: a model's state field, an append-only event table, and the transitions, each a name (a
 TextChoices member whose label is the verb of a refusal), the states it starts from, the state it ends in,
-who may make it and whether it needs a reason. `StateMachine.run` makes one in a transaction: lock the row
+who may make it (a label: the app's services and pages offer a transition only to them, and check the actor
+themselves; `run` does not) and whether it needs a reason. `StateMachine.run` makes one in a transaction: lock the row
 and read its state again; refuse with `TransitionNotAllowed` unless the transition is declared from that
 state (and a reason is given where one is needed); run the transition's `apply` (its own checks, and the
 other fields it sets, in `step.fields`); save with `update_fields`; append the event row (<fk>, actor,
@@ -34,7 +35,7 @@ class Transition:
     name: str  # a TextChoices member: its label is the verb of the refusal ("Cannot <verb> …")
     sources: frozenset[str]
     target: str
-    who: str  # who may make it (an enum of the declaring app); services and pages offer it only to them
+    who: str  # who may make it (an enum of the declaring app); its services check the actor, not `run`
     needs_reason: bool = False
     apply: Callable[[Step], None] | None = None
 

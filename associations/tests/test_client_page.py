@@ -209,3 +209,32 @@ def test_releasing_a_client_is_recorded_as_done_by_the_assister(client, navigato
     revoked = association.consents.get(event=ConsentEvent.REVOKED)
     assert revoked.get_method_display() == "Online, by the assister in the portal"
     assert revoked.recorded_by == navigator.user
+
+
+@pytest.mark.django_db
+def test_the_history_says_the_client_ended_it_by_the_emailed_link_and_mnsure_for_certification_changes(
+    client, agency, navigator, helped
+):
+    from associations.services import association_start_by_consumer, end_link_token
+    from certification.services import certification_decide
+    from certification.services.decisions import CertificationTransition
+    from certification.tests.factories import staff_user
+
+    first = Association.objects.get(client=helped, assister=navigator)
+    client.post(reverse("associations:end_by_link", args=[end_link_token(first)]))  # nobody signed in
+    colleague = make_assister(AssisterKind.CAC, agency=agency)
+    association_start_by_consumer(client=helped, assister=colleague, powers=["view_client"], actor=helped.user)
+    staff = staff_user()
+    certification = colleague.certifications.get()
+    certification_decide(
+        certification=certification, action=CertificationTransition.SUSPEND, actor=staff, reason="Check."
+    )
+    certification_decide(
+        certification=certification, action=CertificationTransition.REINSTATE, actor=staff, reason="OK."
+    )
+    sign_in(client, colleague.user)
+
+    page = client.get(detail_url(helped)).content.decode()
+
+    assert "The client, with the link we emailed them" in page
+    assert "MNsure" in page and staff.email not in page and (staff.get_full_name() or staff.email) not in page
