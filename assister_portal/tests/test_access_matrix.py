@@ -1,11 +1,13 @@
 """The access matrix (DESIGN §5, §9): every route that takes an object id, as every persona.
 
-The test walks the URL conf. A route with a URL parameter must have an entry in
-MATRIX (or be listed in NOT_OURS with the reason), so a new route fails this test
+The test walks the URL conf. A route with a URL parameter must have a name and an entry
+in MATRIX (or be listed in NOT_OURS with the reason), so a new route fails this test
 until someone decides who may reach it. Each entry builds the object in a world of
 personas (the root conftest's, plus the people around one client) and names who may
-open it; everyone else gets 404 (a visitor who is not signed in: the sign-in page),
-whether they GET or POST, and nothing changes.
+open it; everyone else gets 404 (a visitor who is not signed in: the sign-in page;
+our own views inside the admin: the admin's sign-in page or 404), whether they GET or
+POST, and nothing changes. A 405 is accepted only for a method the view refuses to its
+rightful user too (the `Allow` header it answers OPTIONS with).
 
 Every persona signs in through the real login page and its second step (`conftest.sign_in`),
 as people do, so the matrix also covers what the sign-in puts in the session.
@@ -13,14 +15,22 @@ as people do, so the matrix also covers what the sign-in puts in the session.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.shortcuts import resolve_url
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
+from assister_portal.lib.uploads import quarantined_file_scan
+from assister_portal.tests.samples import plain_pdf
 from associations import services as association_services
-from associations.models import Association, AssociationStatus, Consent
+from associations.models import Association, AssociationStatus, Consent, ConsentEvidence, ConsentMethod
 from associations.tests.factories import ask_to_help, associate
 from certification import services as certification_services
 from certification.builders import admin_of
@@ -53,28 +63,50 @@ PERSONAS = [
     "exchange_staff",
     "anonymous",
 ]
-LOGIN = 302  # anonymous visitors are sent to sign in
-NOT_ALLOWED = 405  # a route that does not take this method says so before it looks at the object
+# What a response is, as the matrix compares it: the status code, but a redirect to a sign-in page by its name.
+LOGIN = "login"  # anonymous visitors are sent to sign in (settings.LOGIN_URL)
+ADMIN_LOGIN = "admin login"  # the admin sends whoever is not staff to its own sign-in page
+NOT_ALLOWED = "405"  # a route that does not take this method says so before it looks at the object
 # Routes with parameters that are not ours to police: Django's admin checks staff permissions
-# itself; allauth's keyed links (password reset, email confirmation) carry their own secret.
+# itself (but for the views our ModelAdmins add to it, see `_ours`); allauth's keyed links
+# (password reset, email confirmation) carry their own secret.
 NOT_OURS = ("admin:", "account_", "mfa_", "set_language", "javascript-catalog")
 
 
 def _routes(resolver=None, prefix="", namespace=""):
+    """(qualified name or None, route, view) of every URL pattern that takes a parameter."""
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from _routes(pattern, prefix + str(pattern.pattern), ns)
-        elif isinstance(pattern, URLPattern) and pattern.name:
+        elif isinstance(pattern, URLPattern):
             route = prefix + str(pattern.pattern)
             if "<" in route or "(?P" in route:
-                yield f"{namespace}{pattern.name}", route
+                name = f"{namespace}{pattern.name}" if pattern.name else None
+                yield name, f"{namespace}{route}", pattern.callback
+
+
+def _is_our_admin_view(view) -> bool:
+    """A view one of our ModelAdmins adds to the admin (not one Django's ModelAdmin has, overridden or not)."""
+    module = getattr(view, "__module__", "") or ""
+    return not module.startswith(("django.", "allauth.")) and not hasattr(admin.ModelAdmin, view.__name__)
+
+
+def _ours(qualified: str, view) -> bool:
+    if qualified.startswith("admin:"):
+        return _is_our_admin_view(view)
+    return not qualified.startswith(NOT_OURS)
 
 
 def routes_with_an_id() -> set[str]:
     """Every named route of the URL conf that takes a parameter, but those NOT_OURS."""
-    return {name for name, _route in _routes() if not name.startswith(NOT_OURS)}
+    return {name for name, _route, view in _routes() if name and _ours(name, view)}
+
+
+def unnamed_routes_with_an_id() -> set[str]:
+    """Routes that take a parameter but have no name: the matrix cannot reverse them, so they must not exist."""
+    return {route for name, route, view in _routes() if name is None and _ours(route, view)}
 
 
 @pytest.fixture
@@ -123,6 +155,23 @@ def world(consumer, broker, broker_agency, agency_admin, support_staff, outsider
     }
 
 
+def _consent_with_a_signed_form(w) -> Consent:
+    """A consent given on paper, its signed form stored and scanned (servable: a refusal is not a missing file)."""
+    assister = make_assister(AssisterKind.NAVIGATOR)
+    pending = ask_to_help(make_client(claimed=False), assister)
+    association_services.association_record_offline_consent(
+        association=pending,
+        actor=assister.user,
+        method=ConsentMethod.PAPER_FORM,
+        given_on=timezone.localdate(),
+        attestation="I confirm.",
+        evidence=SimpleUploadedFile("signed.pdf", plain_pdf(), content_type="application/pdf"),
+    )
+    consent = Consent.objects.get(association=pending, evidence_file__isnull=False)
+    quarantined_file_scan(model=ConsentEvidence, pk=consent.evidence_file.pk)  # the scan that runs after commit
+    return consent
+
+
 def _pending_for_client(w):
     return ask_to_help(w["client"], make_assister(AssisterKind.NAVIGATOR))
 
@@ -141,14 +190,20 @@ class Route:
     build: Callable[[dict], dict]  # the URL's parameters, from the world
     allowed: frozenset[str] = frozenset()  # the personas whose object it is
     method: str = "get"  # how the rightful persona uses it in the matrix
-    anonymous: int = LOGIN
+    anonymous: str = LOGIN
     # A link that carries its own secret, whoever holds it may use it: the personas checked to get its page.
     bearer: tuple[str, ...] = ()
+    # One of our views inside the admin: whoever is not staff gets the admin's sign-in page (or 404); staff
+    # without the permission, 404 (`staff`: the staff personas, whose outcome is `allowed` or 404).
+    admin: bool = False
+    staff: tuple[str, ...] = ("exchange_staff",)
 
-    def expected(self, persona: str) -> int:
+    def expected(self, persona: str) -> frozenset[str]:
         if persona in self.allowed:
-            return 200 if self.method == "get" else 302  # a POST that worked redirects
-        return self.anonymous if persona == "anonymous" else 404
+            return frozenset({"200" if self.method == "get" else "302"})  # a POST that worked redirects
+        if self.admin:
+            return frozenset({"404"}) if persona in self.staff else frozenset({ADMIN_LOGIN, "404"})
+        return frozenset({self.anonymous if persona == "anonymous" else "404"})
 
 
 def only(*personas: str) -> frozenset[str]:
@@ -180,11 +235,11 @@ MATRIX = {
     "directory:assister": Route(
         # Public pages, but only for listed assisters: a suspended one is gone for everyone.
         lambda w: {"assister_id": w["suspended_association"].assister.assister_id},
-        anonymous=404,
+        anonymous="404",
     ),
     "directory:agency": Route(
         lambda w: {"public_id": w["agency_a"].public_id},  # certified, but not opted in to the directory
-        anonymous=404,
+        anonymous="404",
     ),
     "certification:member_remove": Route(
         lambda w: {"public_id": AgencyMembership.objects.get(user=w["people"]["support_staff"]).public_id},
@@ -204,7 +259,40 @@ MATRIX = {
         lambda w: {"token": _invitation(w, "new-invite@example.org")[1]},
         bearer=("anonymous",),
     ),
+    # Our views inside the admin. The signed consent form: staff who may view consents (the reviewers' group
+    # may not: 404; a superuser downloads it, see the test below).
+    "admin:associations_consent_evidence": Route(lambda w: {"pk": _consent_with_a_signed_form(w).pk}, admin=True),
+    "admin:certification_certification_decide": Route(
+        lambda w: {"object_id": str(w["suspended_association"].assister.certifications.get().pk)},
+        only("exchange_staff"),
+        admin=True,
+    ),
 }
+
+
+def outcome(response) -> str:
+    """The status code, but a redirect to a sign-in page is named for the page (a redirect elsewhere is "302")."""
+    if response.status_code == 302:
+        path = urlsplit(response["Location"]).path
+        if path == resolve_url(settings.LOGIN_URL):
+            return LOGIN
+        if path == reverse("admin:login"):
+            return ADMIN_LOGIN
+    return str(response.status_code)
+
+
+def refused_methods(http, url) -> set[str]:
+    """The methods the view refuses to its rightful user: from the `Allow` header of its answer to OPTIONS
+    (`require_http_methods` & co. answer 405 with it). No such header: the view takes every method."""
+    allow = http.options(url).headers.get("Allow")
+    if allow is None:
+        return set()
+    allowed = {method.strip().lower() for method in allow.split(",")}
+    return {"get", "post"} - allowed
+
+
+def test_every_route_with_an_id_has_a_name():
+    assert unnamed_routes_with_an_id() == set(), "Name these routes and add them to the access matrix"
 
 
 def test_every_route_with_an_id_has_an_entry_in_the_matrix():
@@ -234,12 +322,13 @@ def test_access_matrix(world):
         route = MATRIX[name]
         url = reverse(name, kwargs=route.build(world))
         if route.bearer:  # the holder of the link
-            expected = dict.fromkeys(route.bearer, 200)
+            expected = dict.fromkeys(route.bearer, frozenset({"200"}))
         else:
             expected = {persona: route.expected(persona) for persona in PERSONAS}
-        got = {persona: getattr(logged_in[persona], route.method)(url).status_code for persona in expected}
-        if got != expected:
-            mismatches[name] = {p: f"got {got[p]}, expected {expected[p]}" for p in expected if got[p] != expected[p]}
+        got = {persona: outcome(getattr(logged_in[persona], route.method)(url)) for persona in expected}
+        wrong = {p: f"got {got[p]}, expected {sorted(expected[p])}" for p in expected if got[p] not in expected[p]}
+        if wrong:
+            mismatches[name] = wrong
     assert mismatches == {}
 
 
@@ -268,7 +357,8 @@ def _snapshot():
 def test_getting_or_posting_to_someone_elses_object_is_refused_and_changes_nothing(world):
     """Every route of the URL conf with an object id (but the bearer links, which are the holder's), by every
     persona whose object it is not, with GET and with POST: 404 (a visitor: the sign-in page, or 404 for a
-    public page), and nothing changes."""
+    public page; our admin views: the admin's sign-in page or 404), and nothing changes. 405 only for a
+    method the view refuses to its rightful user as well."""
     logged_in = _signed_in(world)
     mismatches = {}
     tried = 0
@@ -277,21 +367,45 @@ def test_getting_or_posting_to_someone_elses_object_is_refused_and_changes_nothi
         if route.bearer:
             continue
         url = reverse(name, kwargs=route.build(world))
+        owner = next(iter(sorted(route.allowed)), "anonymous")
+        not_taken = refused_methods(logged_in[owner], url)
         before = _snapshot()
         for persona in PERSONAS:
             if persona in route.allowed:
                 continue  # the rightful user; their use of it is tested with the feature
-            refused = route.expected(persona)
             for method in ("get", "post"):
-                response = getattr(logged_in[persona], method)(url, EVERY_FIELD if method == "post" else None)
+                refused = route.expected(persona) | ({NOT_ALLOWED} if method in not_taken else set())
+                got = outcome(getattr(logged_in[persona], method)(url, EVERY_FIELD if method == "post" else None))
                 tried += 1
-                if response.status_code not in (refused, NOT_ALLOWED):
-                    mismatches[f"{method.upper()} {name} as {persona}"] = (
-                        f"got {response.status_code}, expected {refused}"
-                    )
+                if got not in refused:
+                    mismatches[f"{method.upper()} {name} as {persona}"] = f"got {got}, expected {sorted(refused)}"
         assert _snapshot() == before, f"{name}: a refused request changed something"
     assert mismatches == {}
-    assert tried > 100  # 11 routes, 10 to 12 personas each, two methods
+    assert tried > 100  # 13 routes, 10 to 12 personas each, two methods
+
+
+@pytest.mark.django_db
+def test_the_refused_methods_are_read_from_the_view(world):
+    """Guard for the 405 rule above: it knows which views refuse which method."""
+    logged_in = _signed_in(world)
+    resend = reverse("certification:invitation_resend", kwargs=MATRIX["certification:invitation_resend"].build(world))
+    detail = reverse("clients:detail", kwargs={"public_id": world["client"].public_id})
+    release = reverse("clients:release", kwargs={"public_id": world["broker_association"].public_id})
+    assert refused_methods(logged_in["agency_admin"], resend) == {"get"}  # require_POST
+    assert refused_methods(logged_in["associated_assister"], detail) == {"post"}  # require_safe
+    assert refused_methods(logged_in["associated_assister"], release) == set()
+
+
+@pytest.mark.django_db
+def test_staff_who_may_view_consents_download_the_signed_form(world):
+    """The consent evidence row of the matrix refuses everyone it lists; the file is there to be served."""
+    url = reverse(
+        "admin:associations_consent_evidence", kwargs=MATRIX["admin:associations_consent_evidence"].build(world)
+    )
+    http = HttpClient()
+    sign_in(http, staff_user(), follow=False)
+    response = http.get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
 
 
 @pytest.mark.django_db

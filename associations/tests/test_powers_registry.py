@@ -1,12 +1,15 @@
 """The registry of client powers (`clients.powers`) and the tables that record them agree.
 
-The `Association.can_*` fields and the `Client` permissions are written out in the models (so the
-migrations stay as they are); these tests fail when a power is added to one and not the other.
+The `Association.can_*` fields are written out in the model; the `Client` permissions are derived from
+the registry in the model's Meta, so they are compared with the migrations, which are written out. These
+tests fail when a power is added to the registry and not to the model or a migration, or the other way round.
 """
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import models
+from django.db.migrations.loader import MigrationLoader
+from django.test import override_settings
 
 from associations import permissions_sync, services
 from associations.models import Association
@@ -15,23 +18,44 @@ from clients.powers import POWER_CODES, POWERS
 from clients.selectors import POWER_ACTION_LABELS, POWER_SHORT_LABELS
 
 
-def _power_fields_of_the_model() -> set[str]:
-    return {
-        field.name
-        for field in Association._meta.get_fields()
-        if isinstance(field, models.BooleanField) and field.name.startswith("can_")
-    }
+def _migration_state():
+    """The models as the migrations on disk build them (even under pytest's --no-migrations)."""
+    with override_settings(MIGRATION_MODULES={}):
+        return MigrationLoader(None, ignore_no_migrations=True).project_state()
 
 
-def test_every_power_field_of_the_association_is_in_the_registry_and_back():
-    assert _power_fields_of_the_model() == {power.field for power in POWERS}
-    fields = Association.POWER_FIELDS
-    assert fields == {power.codename: power.field for power in POWERS}
+def test_every_power_is_a_boolean_field_of_the_association_and_there_is_no_other_can_field():
+    for power in POWERS:
+        field = Association._meta.get_field(power.field)  # FieldDoesNotExist: a power the model lacks
+        assert isinstance(field, models.BooleanField), power.codename
+    can_fields = {field.name for field in Association._meta.get_fields() if field.name.startswith("can_")}
+    assert can_fields == {power.field for power in POWERS}
+
+
+def test_every_power_field_is_in_the_migrations_and_there_is_no_other_can_field():
+    fields = _migration_state().models["associations", "association"].fields
+    can_fields = {name: field for name, field in fields.items() if name.startswith("can_")}
+    assert set(can_fields) == {power.field for power in POWERS}
+    for power in POWERS:
+        assert isinstance(can_fields[power.field], models.BooleanField), power.codename
+        assert can_fields[power.field].default is power.always, power.codename
 
 
 def test_only_the_powers_every_association_includes_are_on_by_default():
     for power in POWERS:
         assert Association._meta.get_field(power.field).default is power.always, power.codename
+
+
+def test_the_client_permissions_in_the_migrations_are_the_registrys():
+    """Client's Meta permissions come from the registry, so they are checked where they are written out: the
+    migrations (a power added to the registry without its migration fails here, and `makemigrations --check`)."""
+    migrated = _migration_state().models["clients", "client"].options.get("permissions", [])
+    assert [tuple(permission) for permission in migrated] == [
+        (power.codename, power.permission_name) for power in POWERS if power.permission_name
+    ]
+    assert [tuple(permission) for permission in Client._meta.permissions] == [
+        tuple(permission) for permission in migrated
+    ]
 
 
 @pytest.mark.django_db
@@ -42,8 +66,6 @@ def test_every_power_is_a_permission_on_the_client_model():
         )
     )
     assert set(POWER_CODES) <= codenames
-    declared = {codename for codename, _name in Client._meta.permissions}
-    assert declared == {power.codename for power in POWERS if power.permission_name}
 
 
 def test_every_power_has_its_labels_in_the_registry_order():

@@ -2,6 +2,7 @@
 of its source states, every undeclared one is refused with TransitionNotAllowed and changes nothing."""
 
 import threading
+import time
 from collections import deque
 from datetime import datetime, timedelta
 
@@ -85,7 +86,7 @@ def test_every_declared_transition_works_and_records_its_event_and_audit_row(
     event = cert.events.order_by("-id").first()
     assert cert.events.count() == events + 1
     assert (event.from_status, event.to_status) == (source, transition.target)
-    assert event.reason == ("Reviewed." if transition.needs_reason else event.reason)
+    assert event.reason == ("Reviewed." if transition.needs_reason else "")  # what `make` gave, stripped
     audit = AuditEvent.objects.filter(action=Action.CERTIFICATION_CHANGED).order_by("-id").first()
     assert AuditEvent.objects.filter(action=Action.CERTIFICATION_CHANGED).count() == audits + 1
     assert audit.details == {"action": name, "from": source, "to": transition.target}
@@ -121,30 +122,58 @@ def test_the_state_is_read_again_under_the_lock_so_a_stale_copy_cannot_make_a_fo
         MACHINE.run(stale, T.WITHDRAW, actor=stale.assister.user)  # …the machine decides on the row as it is now
 
 
+def _waiting_for_a_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return row is not None and row[0] == "Lock"
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_transition_waits_for_the_row_lock_and_then_decides_on_the_state_it_finds():
+    """The order is fixed: we approve and keep our transaction open; the other transition starts and is seen
+    (by PostgreSQL) waiting for a lock; only then do we commit; it finishes after our commit, refused."""
     cert = certification_in(S.IN_REVIEW)
     staff_checks(cert)
-    outcome = {}
+    staff = staff_user()
+    outcome, started = {}, threading.Event()
 
     def deny_at_the_same_time():
         try:
-            MACHINE.run(cert, T.DENY, actor=staff_user(), reason="Incomplete.")
-            outcome["denied"] = True
-        except TransitionNotAllowed as error:
-            outcome["refused"] = error.messages
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                outcome["pid"] = cursor.fetchone()[0]
+            started.set()
+            try:
+                MACHINE.run(cert, T.DENY, actor=staff, reason="Incomplete.")
+                outcome["denied"] = True
+            except TransitionNotAllowed as error:
+                outcome["refused"] = error.messages
+            outcome["finished_at"] = time.monotonic()
         finally:
+            started.set()
             connection.close()
 
+    other = threading.Thread(target=deny_at_the_same_time)
     with transaction.atomic():
-        Certification.objects.select_for_update().get(pk=cert.pk)
-        other = threading.Thread(target=deny_at_the_same_time)
+        MACHINE.run(cert, T.APPROVE, actor=staff, reason="All checks passed.")  # holds the row lock until commit
         other.start()
-        other.join(timeout=0.5)
-        assert other.is_alive()  # waiting for our row lock
-        MACHINE.run(cert, T.APPROVE, actor=staff_user(), reason="All checks passed.")
+        assert started.wait(timeout=30)
+        deadline, waited = time.monotonic() + 30, False
+        while other.is_alive() and time.monotonic() < deadline:
+            if _waiting_for_a_lock(outcome["pid"]):
+                waited = True
+                break
+            time.sleep(0.01)
+        assert waited, f"the other transition did not wait for our lock: {outcome}"
+        assert "finished_at" not in outcome
+        committed_at = time.monotonic()  # just before the commit, which releases the lock
     other.join(timeout=30)
-    assert outcome == {"refused": ["Cannot deny a certification that is approved."]}
+    assert not other.is_alive()
+    assert outcome["finished_at"] > committed_at  # it went on only once we had committed
+    assert {key: outcome[key] for key in outcome.keys() - {"pid", "finished_at"}} == {
+        "refused": ["Cannot deny a certification that is approved."]
+    }
     assert list(cert.events.order_by("id").values_list("to_status", flat=True))[-1] == S.APPROVED
 
 
