@@ -18,12 +18,12 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assister_portal.lib.redirects import safe_next
+from associations.tests.factories import profile_form
 from audit.models import AuditEvent
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister
 from clients.models import Client
 from conftest import sign_in
-from core.models import County, Language
 
 KEEPALIVE = reverse("accounts:keepalive")
 PROFILE = reverse("associations:profile")
@@ -61,19 +61,7 @@ FOREIGN_CHARSETS = [
 
 
 def profile_data(**overrides):
-    return {
-        "kind": "household",
-        "first_name": "María",
-        "last_name": "Hernández",
-        "date_of_birth": "1984-02-29",
-        "ssn": "",
-        "phone": "651-555-0123",
-        "street": "100 Cedar Ave",
-        "city": "Minneapolis",
-        "zip_code": "55404",
-        "county": County.objects.get(name="Hennepin").pk,
-        "preferred_language": Language.objects.get(code="en").pk,
-    } | overrides
+    return profile_form(ssn="") | overrides
 
 
 def routes_without_parameters(resolver=None, namespace=""):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from associations.models import Association
+from associations.tests.factories import profile_form
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister
 from clients.models import ClaimInvitation, Client
@@ -37,19 +38,7 @@ def impossible_births():
 
 
 def profile_data(date_of_birth):
-    return {
-        "kind": "household",
-        "first_name": "María",
-        "last_name": "Hernández",
-        "date_of_birth": date_of_birth,
-        "ssn": "",
-        "phone": "",
-        "street": "100 Cedar Ave",
-        "city": "Minneapolis",
-        "zip_code": "55404",
-        "county": County.objects.get(name="Hennepin").pk,
-        "preferred_language": Language.objects.get(code="en").pk,
-    }
+    return profile_form(date_of_birth=date_of_birth, ssn="", phone="")
 
 
 @pytest.mark.django_db

@@ -13,14 +13,13 @@ from accounts.tests.factories import UserFactory
 from associations import services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, EndReason
 from associations.permissions_sync import permissions_drift
-from associations.tests.factories import ask_to_help, associate
+from associations.tests.factories import ask_to_help, associate, profile_form
 from certification import services as certification_services
 from certification.models import AssisterKind
 from certification.tests.factories import complete_application, make_assister, staff_checks, staff_user
 from clients.models import Client, EmployerDetails
 from clients.tests.factories import make_client
 from conftest import sign_in
-from core.models import County, Language
 
 PROFILE = reverse("associations:profile")
 MY_ASSISTERS = reverse("associations:my_assisters")
@@ -64,21 +63,7 @@ def navigator_with_disclosure(text: str):
 
 
 def profile_data(**overrides):
-    data = {
-        "kind": "household",
-        "first_name": "María",
-        "last_name": "Hernández",
-        "date_of_birth": "1984-02-29",
-        "ssn": "123-45-6789",
-        "phone": "651-555-0123",
-        "street": "100 Cedar Ave",
-        "city": "Minneapolis",
-        "zip_code": "55404",
-        "county": County.objects.get(name="Hennepin").pk,
-        "preferred_language": Language.objects.get(code="en").pk,
-    }
-    data.update(overrides)
-    return data
+    return profile_form(**overrides)
 
 
 # --- Who I am ---------------------------------------------------------------------

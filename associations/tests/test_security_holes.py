@@ -11,32 +11,23 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from associations.models import AssociationStatus
-from associations.tests.factories import ask_to_help, associate
+from associations.tests.factories import ask_to_help, associate, profile_form
 from audit.models import Action, AuditEvent, Outcome
 from certification.models import AgencyKind, AssisterKind, CertificationEvent
 from certification.tests.factories import make_agency, make_assister
 from clients.models import Client
 from clients.tests.factories import make_client
 from conftest import sign_in
-from core.models import County, Language
 
 PROFILE = reverse("associations:profile")
 DASHBOARD = reverse("clients:dashboard")
 
 
 def profile_data(**overrides) -> dict:
-    return {
-        "kind": "household",
-        "first_name": "Ana",
-        "last_name": "García",
-        "date_of_birth": "1990-02-03",
-        "ssn": "987-65-4321",
-        "street": "100 Cedar Ave",
-        "city": "Minneapolis",
-        "zip_code": "55404",
-        "county": County.objects.get(name="Hennepin").pk,
-        "preferred_language": Language.objects.get(code="en").pk,
-    } | overrides
+    return (
+        profile_form(first_name="Ana", last_name="García", date_of_birth="1990-02-03", ssn="987-65-4321", phone="")
+        | overrides
+    )
 
 
 @pytest.fixture
