@@ -17,7 +17,9 @@ from allauth.mfa.adapter import get_adapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
+from django.contrib.auth import password_validation
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .backends import audit_blocked_sign_in
 from .lockout import (
@@ -27,6 +29,7 @@ from .lockout import (
     lockout_serialize,
     normalize_identifier,
 )
+from .models import User
 
 T = TypeVar("T")
 
@@ -95,3 +98,24 @@ class AuthenticateWebAuthnForm(SecurityKeyLockoutMixin, webauthn_forms.Authentic
 
 class ReauthenticateWebAuthnForm(SecurityKeyLockoutMixin, webauthn_forms.ReauthenticateWebAuthnForm):
     reauthentication = True
+
+
+class NewPasswordForm(forms.Form):
+    """A form that chooses the password of a new account for `email` (accepting an invitation, claiming an
+    account made on one's behalf): the one password field, checked by AUTH_PASSWORD_VALIDATORS."""
+
+    password = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. A passphrase of several words is easy to remember and hard to guess."),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, User(email=self.email))
+        return password

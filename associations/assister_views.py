@@ -25,7 +25,7 @@ from audit.models import Action
 from audit.services import audit_record_for_clients
 from certification.permissions import access_own_assister
 from certification.selectors import assister_may_act
-from clients.forms import ClientDetailsForm, EmployerDetailsForm, FindClientForm
+from clients.forms import Audience, ClientDetailsForm, EmployerDetailsForm, FindClientForm
 from clients.models import ClientKind, EmployerDetails
 from clients.powers import ALWAYS_GRANTED, POWER_CODES
 from clients.selectors import POWER_ACTION_LABELS, power_labels
@@ -268,7 +268,7 @@ def create_on_behalf(request):
     may_act = assister_may_act(request.user)
     data = request.POST if request.method == "POST" else None
     is_employer = data is not None and data.get("kind") == ClientKind.EMPLOYER
-    details = ClientDetailsForm(data)
+    details = ClientDetailsForm(data, audience=Audience.ASSISTER)
     employer = EmployerDetailsForm(data, required=is_employer)
     consent = OfflineConsentForm(
         data, request.FILES or None, with_powers=True, default_powers=DEFAULT_POWERS[assister.kind]

@@ -11,113 +11,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from assister_portal.lib.forms import DateInput, birth_date_field, date_field
+from assister_portal.lib.forms import birth_date_field, date_field
 from assister_portal.lib.uploads import sanitize_upload
-from certification.models import AssisterKind, phone_validator, zip_validator
-from clients.forms import EmployerDetailsForm, LanguageChoiceField, squeeze
-from clients.models import POWERS, ClientKind, ssn_validator
+from certification.models import AssisterKind
+from clients.forms import EmployerDetailsForm
+from clients.models import POWERS
 from clients.powers import ALWAYS_GRANTED, POWER_CODES
 from clients.selectors import POWER_ACTION_LABELS
-from core.models import County, Language
 
 from .models import AssociationStatus, ConsentMethod
 from .services import offline_consent_errors
 
 ASSISTER_ID_LENGTH = 9
-
-
-class ProfileForm(forms.Form):
-    """A consumer tells us who they are (their Client record is created from this)."""
-
-    kind = forms.ChoiceField(
-        label=_("Who is this account for?"),
-        choices=ClientKind.choices,
-        error_messages={"required": _("Choose who this account is for.")},
-        initial=ClientKind.HOUSEHOLD,
-        widget=forms.RadioSelect,
-    )
-    first_name = forms.CharField(
-        label=_("First name"), max_length=100, error_messages={"required": _("Enter your first name.")}
-    )
-    last_name = forms.CharField(
-        label=_("Last name"), max_length=100, error_messages={"required": _("Enter your last name.")}
-    )
-    date_of_birth = birth_date_field(
-        _("Date of birth"),
-        help_text="",
-        widget=DateInput,
-        error_messages={
-            "required": _("Enter your date of birth."),
-            "invalid": _("Enter your date of birth as month, day and year."),
-        },
-    )
-    ssn = forms.CharField(
-        label=_("Social Security number"),
-        required=False,
-        max_length=11,
-        help_text=_(
-            "We ask so MNsure can confirm who you are and check your eligibility with federal records, "
-            "and so an assister can find your account. It is stored encrypted and only its last four digits "
-            "are ever shown. You may leave it blank."
-        ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=20,
-        required=False,
-        help_text=_("10 digits, like 651-555-0100."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    street = forms.CharField(
-        label=_("Street address"),
-        max_length=200,
-        error_messages={"required": _("Enter your street address.")},
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-    )
-    city = forms.CharField(
-        label=_("City"),
-        max_length=100,
-        error_messages={"required": _("Enter your city.")},
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-    zip_code = forms.CharField(
-        label=_("ZIP code"),
-        max_length=10,
-        help_text=_("5 digits."),
-        error_messages={"required": _("Enter your 5-digit ZIP code.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
-    )
-    county = forms.ModelChoiceField(
-        label=_("County"),
-        queryset=County.objects.all(),
-        empty_label=_("- Select your county -"),
-        error_messages={"required": _("Choose the county you live in.")},
-    )
-    preferred_language = LanguageChoiceField(
-        label=_("Preferred language"),
-        queryset=Language.objects.all(),
-        empty_label=_("- Select a language -"),
-        help_text=_("The language we and your assisters should use with you."),
-        error_messages={"required": _("Choose the language you prefer.")},
-    )
-
-    def clean_ssn(self) -> str:
-        ssn = squeeze(self.cleaned_data["ssn"])
-        if ssn:
-            ssn_validator(ssn)
-        return ssn
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        if phone:
-            phone_validator(phone)
-        return phone
-
-    def clean_zip_code(self) -> str:
-        zip_code = squeeze(self.cleaned_data["zip_code"])
-        zip_validator(zip_code)
-        return zip_code
 
 
 class EmployerForm(EmployerDetailsForm):

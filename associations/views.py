@@ -23,11 +23,12 @@ from assister_portal.lib.forms import apply_service_errors
 from assister_portal.lib.redirects import redirect_to_next, safe_next
 from assister_portal.lib.roles import role_required
 from clients import services as client_services
+from clients.forms import Audience, ClientDetailsForm
 from clients.models import POWERS, ClientKind
 from clients.permissions import own_client
 
 from . import selectors, services
-from .forms import AssisterLookupForm, ConsentForm, EmployerForm, PowersForm, ProfileForm
+from .forms import AssisterLookupForm, ConsentForm, EmployerForm, PowersForm
 from .models import Association, AssociationStatus, EndReason
 from .permissions import access_association_for_client
 
@@ -98,14 +99,16 @@ def profile(request):
             {"client": client, "employer": getattr(client, "employer", None)},
         )
     next_url = safe_next(request.POST.get("next") or request.GET.get("next")) or ""
-    form = ProfileForm(
-        request.POST or None, initial={"first_name": request.user.first_name, "last_name": request.user.last_name}
+    form = ClientDetailsForm(
+        request.POST or None,
+        audience=Audience.SELF,
+        initial={"first_name": request.user.first_name, "last_name": request.user.last_name},
     )
     employer_form = EmployerForm(request.POST or None, prefix="employer")
     if request.method == "POST" and form.is_valid():
         is_employer = form.cleaned_data["kind"] == ClientKind.EMPLOYER
         if not is_employer or employer_form.is_valid():
-            fields = {**form.cleaned_data, "email": request.user.email}
+            fields = {**form.service_fields(), "email": request.user.email}
             try:
                 client_services.client_create_for_self(
                     user=request.user,

@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import NewPasswordForm
 from accounts.models import User
 from assister_portal.lib.forms import (
     DateInput,
@@ -178,23 +179,11 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(NewPasswordForm):
     first_name = forms.CharField(label=_("Legal first name"), max_length=100)
     last_name = forms.CharField(label=_("Legal last name"), max_length=100)
-    password = forms.CharField(
-        label=_("Choose a password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters."),
-    )
 
-    def __init__(self, *args, email: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.email = email
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        password_validation.validate_password(password, User(email=self.email))
-        return password
+    field_order = ["first_name", "last_name", "password"]
 
 
 class ApplicationForm(forms.Form):

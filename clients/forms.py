@@ -2,21 +2,21 @@
 consumer claiming it. The assister's other forms (the dashboard search, consent given offline) are
 `associations.forms`."""
 
+import enum
 import re
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
-from assister_portal.lib.forms import birth_date_field
-from certification.models import fein_validator
-from core.models import Language
+from accounts.forms import NewPasswordForm
+from assister_portal.lib.forms import DateInput, birth_date_field
+from certification.models import fein_validator, phone_validator, zip_validator
+from core.models import County, Language
 
-from .models import Client
+from .models import ClientKind, ssn_validator
 from .services import CLIENT_FIELDS
 
 last4_validator = RegexValidator(r"^\d{4}$", gettext_lazy("Enter exactly four digits, like 6789."))
@@ -66,42 +66,140 @@ class FindClientForm(forms.Form):
 # --- Creating a client's account on their behalf -----------------------------------
 
 
-class ClientDetailsForm(forms.ModelForm):
-    date_of_birth = birth_date_field(gettext_lazy("Date of birth"))
+class Audience(enum.StrEnum):
+    """Who fills in a client's details: the consumer about themselves, or an assister about a client."""
 
-    class Meta:
-        model = Client
-        fields = CLIENT_FIELDS
-        widgets = {"kind": forms.RadioSelect}
-        field_classes = {"preferred_language": LanguageChoiceField}
-        labels = {"kind": gettext_lazy("Who is the client?")}
-        help_texts = {
+    SELF = "self"
+    ASSISTER = "assister"
+
+
+# What differs between the two audiences: the wording, which address fields are required (a consumer gives
+# their address; an assister may not have it yet), and the email field (a consumer's is their account's).
+_WORDING = {
+    Audience.SELF: {
+        "kind_label": gettext_lazy("Who is this account for?"),
+        "required": {
+            "kind": gettext_lazy("Choose who this account is for."),
+            "first_name": gettext_lazy("Enter your first name."),
+            "last_name": gettext_lazy("Enter your last name."),
+            "date_of_birth": gettext_lazy("Enter your date of birth."),
+            "street": gettext_lazy("Enter your street address."),
+            "city": gettext_lazy("Enter your city."),
+            "zip_code": gettext_lazy("Enter your 5-digit ZIP code."),
+            "county": gettext_lazy("Choose the county you live in."),
+            "preferred_language": gettext_lazy("Choose the language you prefer."),
+        },
+        "help": {
+            "ssn": gettext_lazy(
+                "We ask so MNsure can confirm who you are and check your eligibility with federal records, "
+                "and so an assister can find your account. It is stored encrypted and only its last four digits "
+                "are ever shown. You may leave it blank."
+            ),
+            "phone": gettext_lazy("10 digits, like 651-555-0100."),
+            "zip_code": gettext_lazy("5 digits."),
+            "preferred_language": gettext_lazy("The language we and your assisters should use with you."),
+        },
+        "date_invalid": gettext_lazy("Enter your date of birth as month, day and year."),
+        "county_empty": gettext_lazy("- Select your county -"),
+        "language_empty": gettext_lazy("- Select a language -"),
+    },
+    Audience.ASSISTER: {
+        "kind_label": gettext_lazy("Who is the client?"),
+        "required": {
+            "email": gettext_lazy("Enter the client's email address: we send them the link to claim the account."),
+        },
+        "help": {
+            "first_name": gettext_lazy("For a small employer: the contact person."),
             "ssn": gettext_lazy("Nine digits, like 123-45-6789. Leave it blank if the client has none."),
             "email": gettext_lazy("We email the client a link to claim the account. It must be their own address."),
             "phone": gettext_lazy("For example: 651-555-0100."),
-            "first_name": gettext_lazy("For a small employer: the contact person."),
-        }
+        },
+        "date_invalid": None,
+        "county_empty": gettext_lazy("Choose a county"),
+        "language_empty": gettext_lazy("Choose a language"),
+    },
+}
 
-    def __init__(self, *args, **kwargs):
+
+class ClientDetailsForm(forms.Form):
+    """The details of a client record (`services.CLIENT_FIELDS`): the one definition of these fields, for the
+    consumer's own details and for the account an assister creates on a client's behalf, worded for
+    whichever `Audience` fills it in."""
+
+    kind = forms.ChoiceField(choices=ClientKind.choices, initial=ClientKind.HOUSEHOLD, widget=forms.RadioSelect)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100)
+    date_of_birth = birth_date_field(gettext_lazy("Date of birth"))
+    ssn = forms.CharField(
+        label=gettext_lazy("Social Security number"),
+        required=False,
+        max_length=11,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(label=gettext_lazy("Email"), max_length=254)
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=20,
+        required=False,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    street = forms.CharField(
+        label=gettext_lazy("Street address"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    city = forms.CharField(
+        label=gettext_lazy("City"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    zip_code = forms.CharField(
+        label=gettext_lazy("ZIP code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    county = forms.ModelChoiceField(label=gettext_lazy("County"), queryset=County.objects.all())
+    preferred_language = LanguageChoiceField(label=gettext_lazy("Preferred language"), queryset=Language.objects.all())
+
+    def __init__(self, *args, audience: Audience, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
-        self.fields["email"].error_messages["required"] = _(
-            "Enter the client's email address: we send them the link to claim the account."
-        )
-        self.fields["ssn"].widget = forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"})
-        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0]]
-        self.fields["county"].empty_label = _("Choose a county")
-        self.fields["preferred_language"].empty_label = _("Choose a language")
+        self.audience = audience
+        wording = _WORDING[audience]
+        if audience == Audience.SELF:
+            del self.fields["email"]  # the account's own address
+            self.fields["date_of_birth"].widget = DateInput()
+        else:
+            for name in ("street", "city", "zip_code", "county", "preferred_language"):
+                self.fields[name].required = False
+        self.fields["kind"].label = wording["kind_label"]
+        for name, message in wording["required"].items():
+            self.fields[name].error_messages["required"] = message
+        for name, text in wording["help"].items():
+            self.fields[name].help_text = text
+        if wording["date_invalid"]:
+            self.fields["date_of_birth"].error_messages["invalid"] = wording["date_invalid"]
+        self.fields["county"].empty_label = wording["county_empty"]
+        self.fields["preferred_language"].empty_label = wording["language_empty"]
+
+    def clean_ssn(self) -> str:
+        ssn = squeeze(self.cleaned_data["ssn"])
+        if ssn:
+            ssn_validator(ssn)
+        return ssn
+
+    def clean_zip_code(self) -> str:
+        zip_code = squeeze(self.cleaned_data["zip_code"])
+        if zip_code:
+            zip_validator(zip_code)
+        return zip_code
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields} | {
-            "ssn": self.cleaned_data.get("ssn") or "",
-        }
+        """The cleaned details as `services.client_create_*` take them."""
+        return {name: self.cleaned_data.get(name) for name in CLIENT_FIELDS if name in self.cleaned_data}
 
 
 class EmployerDetailsForm(forms.Form):
     """What a small employer (SHOP) adds to its client record: the one definition of these fields, for the
-    consumer's own details (`associations.forms.ProfileForm`'s page) and for the account an assister creates.
+    consumer's own details (the profile page) and for the account an assister creates.
 
     The FEIN is typed as 41-1234567 or as nine digits (spaces allowed, so up to 12 characters) and kept as
     41-1234567, the only form `certification.models.fein_validator` accepts.
@@ -149,7 +247,7 @@ class EmployerDetailsForm(forms.Form):
 # --- The consumer claims the account --------------------------------------------------
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(NewPasswordForm):
     date_of_birth = birth_date_field(gettext_lazy("Your date of birth"))
     ssn_last4 = forms.CharField(
         label=gettext_lazy("Last four digits of your Social Security number"),
@@ -159,20 +257,4 @@ class ClaimForm(forms.Form):
         help_text=gettext_lazy("Leave it blank if you did not give your assister a Social Security number."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    password = forms.CharField(
-        label=gettext_lazy("Choose a password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy(
-            "At least 12 characters. A passphrase of several words is easy to remember and hard to guess."
-        ),
-    )
-
-    def __init__(self, *args, email: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.email = email
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        password_validation.validate_password(password, User(email=self.email))
-        return password
+    field_order = ["date_of_birth", "ssn_last4", "password"]
