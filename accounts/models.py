@@ -44,6 +44,15 @@ class User(AbstractUser):
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     email = models.EmailField(_("email address"), unique=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONSUMER)
+    preferred_language = models.ForeignKey(
+        "core.Language",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("preferred language"),
+        help_text=_("The language of the notices and emails this person receives."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -34,6 +34,10 @@ app.conf.update(
     broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
     result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
     broker_connection_retry_on_startup=True,
+    # A page whose event writes a notice must not hang while Redis is down: two quick tries, then the
+    # error is logged and the sweep sends the task later (notices.services._send).
+    broker_connection_timeout=2,
+    task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
     task_ignore_result=True,
     timezone="America/Chicago",
     enable_utc=True,

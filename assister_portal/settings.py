@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "core",
+    "notices",
     "certification",
     "directory",
     "clients",
@@ -364,12 +365,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "associations.tasks.expire_association_requests",
         "schedule": crontab(hour=6, minute=10),
     },
+    # Notices a lost message, a dead worker or a broker outage left queued or rendering are sent again.
+    "notices-sweep": {
+        "task": "notices.tasks.notices_sweep",
+        "schedule": 60.0,  # seconds
+    },
     # Files still quarantined (scanner down, broker down, worker lost) are scanned again.
     "uploads-rescan-quarantined": {
         "task": "assister_portal.lib.uploads.tasks.rescan_quarantined_files",
         "schedule": crontab(minute="*/15"),
     },
 }
+
+# --- Notices ---------------------------------------------------------------
+# Who sends every notice (the letterhead and "How to get help"): MNsure's published contact details.
+NOTICE_SENDER = {
+    "name": "MNsure",
+    "tagline": "Minnesota's health insurance marketplace",
+    "address": "81 7th Street East, Suite 300, St. Paul, MN 55101-2211",
+    "phone": "1-855-366-7873",
+    "tty": "711",
+    "website": "www.mnsure.org",
+}
+# A notice queued this long (seconds) without a rendering starting is sent to the broker again by the sweep;
+# one rendering this long (longer than a task may run: celery.py TASK_TIME_LIMIT) is queued again; after
+# NOTICE_MAX_ATTEMPTS renderings it is failed with the reason, for staff to retry from the admin.
+NOTICE_QUEUED_TIMEOUT = env.int("NOTICE_QUEUED_TIMEOUT", default=120)
+NOTICE_RENDERING_TIMEOUT = env.int("NOTICE_RENDERING_TIMEOUT", default=600)
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=5)
 
 # --- Logging ---------------------------------------------------------------
 LOGGING = {
@@ -383,7 +406,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # its progress lines, one per step of every notice
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -39,6 +39,7 @@ urlpatterns = [
     # The `clients` namespace: the assister's side of clients works on associations (DESIGN §2).
     path("", include("associations.assister_urls")),
     path("", include("associations.urls")),
+    path("", include("notices.urls")),
     path("directory/", include("directory.urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin_login_redirect"),
     path("admin/", admin.site.urls),

@@ -8,7 +8,8 @@ class AssociationsConfig(AppConfig):
     verbose_name = "Assisters of record"
 
     def ready(self) -> None:
-        from . import services  # models (and so the services) can be imported once the registry is ready
+        # Once the model registry is ready: the services, and this app's notice kinds (registered on import).
+        from . import notices, services  # noqa: F401
 
         # An assister's standing reaches their clients in the same transaction (DESIGN §2, §5).
         hooks.assister_access_changed.register(services.associations_follow_assister)

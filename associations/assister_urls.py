@@ -20,5 +20,8 @@ urlpatterns = [
     path("clients/new/", views.create_on_behalf, name="create_on_behalf"),
     path("clients/associations/<uuid:public_id>/release/", views.release, name="release"),
     path("clients/<uuid:public_id>/", views.detail, name="detail"),
+    path("clients/<uuid:public_id>/notices/", views.notices, name="notices"),
+    path("clients/<uuid:public_id>/notices/<uuid:notice_id>/", views.notice_detail, name="notice"),
+    path("clients/<uuid:public_id>/notices/<uuid:notice_id>/pdf/", views.notice_pdf, name="notice_pdf"),
     path("claim/<str:token>/", client_views.claim, name="claim"),
 ]

@@ -30,6 +30,10 @@ from clients.models import ClientKind, EmployerDetails
 from clients.powers import ALWAYS_GRANTED, POWER_CODES
 from clients.selectors import POWER_ACTION_LABELS, power_labels
 from clients.services import DuplicateClient
+from notices import selectors as notice_selectors
+from notices.emails import body_language
+from notices.rendering import letter_html
+from notices.responses import notice_pdf_response
 
 from . import selectors, services
 from .forms import BookSearchForm, OfflineConsentForm
@@ -38,6 +42,8 @@ from .permissions import access_association_for_assister, access_client
 from .selectors import offline_consent_refusal
 from .services import DEFAULT_POWERS, association_end, association_record_offline_consent
 from .services import association_request as association_request_service
+
+NOTICES_PER_PAGE = 20
 
 BOOK_ROLES = (Role.ASSISTER, Role.AGENCY_ADMIN, Role.AGENCY_SUPPORT)
 
@@ -139,8 +145,71 @@ def detail(request, public_id):
             "actions": actions,
             "can_release": association.assister.user_id == request.user.pk
             and association.status == AssociationStatus.ACTIVE,
+            "can_view_notices": "view_notices_for_client" in viewer_powers,
         },
     )
+
+
+# --- A client's notices and invoices, on their behalf ---------------------------------------------------
+# Only with the client's `view_notices_for_client` power; every list, view and download is audited with the
+# client, so it shows in their "Who viewed my information". 404 for anyone else, and for a notice of
+# another client.
+
+
+def _client_notice(request, public_id, notice_id, action, what):
+    client, association = access_client(
+        request.user, public_id, "view_notices_for_client", request=request, action=action, what=what
+    )
+    if association is None:
+        raise Http404
+    notice = notice_selectors.client_notices(client).filter(public_id=notice_id).first()
+    if notice is None:
+        raise Http404
+    return client, notice
+
+
+@login_required
+@role_required(*BOOK_ROLES)
+@require_safe
+def notices(request, public_id):
+    client, association = access_client(
+        request.user,
+        public_id,
+        "view_notices_for_client",
+        request=request,
+        action=Action.NOTICE_VIEWED,
+        what="the list of notices",
+    )
+    if association is None:
+        raise Http404
+    page = Paginator(notice_selectors.client_notices(client), NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "notices/client_notices.html", {"client": client, "page": page})
+
+
+@login_required
+@role_required(*BOOK_ROLES)
+@require_safe
+def notice_detail(request, public_id, notice_id):
+    client, notice = _client_notice(request, public_id, notice_id, Action.NOTICE_VIEWED, f"notice {notice_id}")
+    return render(
+        request,
+        "notices/detail.html",
+        {
+            "client": client,
+            "notice": notice,
+            "letter": letter_html(notice),
+            "letter_language": body_language(notice.language),
+            "pdf_url_name": "clients:notice_pdf",
+        },
+    )
+
+
+@login_required
+@role_required(*BOOK_ROLES)
+@require_safe
+def notice_pdf(request, public_id, notice_id):
+    _client, notice = _client_notice(request, public_id, notice_id, Action.NOTICE_DOWNLOADED, f"notice {notice_id}")
+    return notice_pdf_response(notice)
 
 
 @login_required

@@ -32,8 +32,11 @@ def association_relied_on(user, client: Client) -> Association | None:
     return associations.filter(assister__agency_id=membership.agency_id).first()
 
 
-def access_client(user, public_id, perm: str = "view_client", *, request=None, what: str = "viewed client page"):
-    """(client, association relied on or None for the client themself); 404 when not allowed."""
+def access_client(
+    user, public_id, perm: str = "view_client", *, request=None, what: str = "viewed client page", action=None
+):
+    """(client, association relied on or None for the client themself); 404 when not allowed. Anyone but the
+    client is audited (`action`, default: client viewed, or an action for the client), with `what`."""
     if not user.is_authenticated:
         raise Http404
     client = Client.objects.select_related("county", "preferred_language", "user").filter(public_id=public_id).first()
@@ -51,7 +54,7 @@ def access_client(user, public_id, perm: str = "view_client", *, request=None, w
     if association.assister.user_id != user.pk and not assister_may_act(association.assister.user):
         raise Http404  # agency staff reach a client only through an assister who may act today
     audit_record(
-        action=Action.CLIENT_VIEWED if perm == "view_client" else Action.CLIENT_ACTION,
+        action=action or (Action.CLIENT_VIEWED if perm == "view_client" else Action.CLIENT_ACTION),
         actor=user,
         request=request,
         target=client,

@@ -43,6 +43,7 @@ from .models import (
     EndReason,
     InitiatedBy,
 )
+from .notices import association_notices, client_helpers
 from .permissions_sync import permissions_sync
 
 CONSENT_TEXT_VERSION = "2026-1"
@@ -120,7 +121,8 @@ def _audit(action: str, association: Association, actor, request, **details) -> 
 
 
 def _notify(association: Association, notice: AssociationNotice) -> None:
-    transaction.on_commit(lambda: tasks.send_association_email.delay(association.pk, notice))
+    """The notices of this change, in its transaction (associations/notices.py)."""
+    association_notices(association, notice, end_link_token=end_link_token(association))
 
 
 def _end_current_of_kind(client: Client, kind: str, *, actor, request, keep: Association | None = None) -> None:
@@ -225,7 +227,7 @@ def client_create_on_behalf(
             association_create_with_offline_consent(
                 client=client, assister=assister, actor=actor, powers=powers, request=request, **consent
             )
-            token = client_services.claim_invitation_send(client=client)
+            token = client_services.claim_invitation_send(client=client, helpers=client_helpers(client))
     # Raised after the transaction, so the failure just counted stays counted.
     if refusal is not None:
         raise refusal

@@ -1,4 +1,5 @@
-"""Emails about assisters of record: to the client, and to the assister. Names only, no other personal data."""
+"""Background work about assisters of record: requests that expire, and the staff alert about consents
+recorded offline. (What the client and the assister are told goes through notices: associations/notices.py.)"""
 
 from celery import shared_task
 from django.conf import settings
@@ -11,39 +12,6 @@ from assister_portal.lib.email import send_templated_email
 # `services` schedules these tasks and they call back into it: the module, not its names, so either may be
 # imported first.
 from . import services
-from .models import Association, AssociationNotice
-
-N = AssociationNotice
-# The client hears of every new assister of record (with the one-click end link), however it started.
-TO_CLIENT = {N.REQUESTED, N.STARTED, N.OFFLINE_CONSENT, N.ENDED, N.SUSPENDED, N.RESTORED}
-TO_ASSISTER = {N.STARTED, N.ENDED, N.DECLINED}
-
-
-@shared_task
-def send_association_email(association_id: int, event: str) -> None:
-    association = Association.objects.select_related("client__user", "assister__user", "assister__agency").get(
-        pk=association_id
-    )
-    # A message queued before the notice was an enum said "ended:<reason>"; the reason was never shown.
-    notice = AssociationNotice(event.partition(":")[0])
-    context = {
-        "event": notice,
-        "client_name": association.client.first_name,
-        "assister_name": association.assister.full_name,
-        "agency": str(association.assister.agency),
-        "kind": association.get_kind_display().lower(),
-        "end_link": settings.SITE_URL
-        + reverse("associations:end_by_link", args=[services.end_link_token(association)]),
-    }
-    client_email = association.client.user.email if association.client.user_id else association.client.email
-    if notice in TO_CLIENT and client_email:
-        _send("to_client", context, client_email)
-    if notice in TO_ASSISTER:
-        _send("to_assister", context, association.assister.user.email)
-
-
-def _send(template: str, context: dict, recipient: str) -> None:
-    send_templated_email(f"emails/associations/{template}", context, [recipient])
 
 
 @shared_task

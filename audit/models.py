@@ -47,6 +47,13 @@ class Action(models.TextChoices):
     ASSOCIATION_CHANGED = "association_changed", _("Assister's powers or standing changed")
     ASSOCIATION_DECLINED = "association_declined", _("Request declined")
     ASSOCIATION_ENDED = "association_ended", _("Assister of record ended")
+    NOTICE_VIEWED = "notice_viewed", _("Notice viewed")
+    NOTICE_DOWNLOADED = "notice_downloaded", _("Notice downloaded")
+    NOTICE_READ = "notice_read", _("Notice read by its recipient")
+    NOTICE_FAILED = "notice_failed", _("Notice could not be prepared")
+    NOTICE_RETRIED = "notice_retried", _("Notice sent to be prepared again")
+    INVOICE_PAID = "invoice_paid", _("Invoice marked paid")
+    PREFERENCES_CHANGED = "preferences_changed", _("Preferred language changed")
 
 
 class Outcome(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Background work of the certification app: emails, and the daily sweep (which is a service)."""
+"""Background work of the certification app: the invitation email, and the daily sweep (a service).
+Decisions and reminders are notices (certification/notices.py)."""
 
 from dataclasses import asdict
 
@@ -12,17 +13,7 @@ from assister_portal.lib.email import send_templated_email
 # `services` calls the tasks below and the sweep task calls services: the module, not its names, so
 # either may be imported first.
 from . import services
-from .models import Certification, Invitation
-from .selectors import agency_admins
-
-
-def _recipients(certification) -> list[str]:
-    """The applicant (an assister, or an agency's admins) and the agency's admins; never duplicated."""
-    agency = certification.assister.agency if certification.assister_id else certification.agency
-    emails = list(agency_admins(agency).values_list("email", flat=True))
-    if certification.assister_id:
-        emails.insert(0, certification.assister.user.email)
-    return list(dict.fromkeys(emails))
+from .models import Invitation
 
 
 def _send(template: str, context: dict, recipients: list[str]) -> None:
@@ -43,32 +34,6 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
         return
     link = settings.SITE_URL + reverse("certification:invitation_accept", args=[token])
     _send("invitation", {"invitation": invitation, "link": link}, [invitation.email])
-
-
-@shared_task
-def send_decision_email(certification_id: int, action: str) -> None:
-    certification = Certification.objects.select_related("assister__user", "assister__agency", "agency").get(
-        pk=certification_id
-    )
-    subject_name = certification.assister.full_name if certification.assister_id else str(certification.agency)
-    context = {
-        "certification": certification,
-        "action": action,
-        "name": subject_name,
-        "assister_id": certification.assister.assister_id if certification.assister_id else "",
-    }
-    _send("decision", context, _recipients(certification))
-
-
-@shared_task
-def send_reminder_email(certification_id: int, days_left: int) -> None:
-    """A renewal reminder, recorded by services.certification_remind."""
-    certification = Certification.objects.select_related("assister__user", "assister__agency", "agency").get(
-        pk=certification_id
-    )
-    name = certification.assister.full_name if certification.assister_id else str(certification.agency)
-    context = {"certification": certification, "name": name, "days_left": days_left}
-    _send("reminder", context, _recipients(certification))
 
 
 @shared_task

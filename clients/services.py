@@ -3,9 +3,11 @@ association and consent together are `associations.services.client_create_on_beh
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +19,9 @@ from assister_portal.lib.tokens import new_token, token_hash
 from audit.models import Action, Outcome
 from audit.services import audit_record
 
-from . import identification, tasks
+from . import identification
 from .models import ClaimInvitation, Client, ClientKind, EmployerDetails, search_key
+from .notices import CLAIM, notice_for_client
 
 CLAIM_VALID_DAYS = 14
 CLAIM_MAX_FAILURES = 5
@@ -197,15 +200,18 @@ def client_create_unclaimed(
     return client
 
 
-def claim_invitation_send(*, client: Client) -> str:
-    """A link for the client to claim their record, emailed once the caller's transaction commits; its token."""
+def claim_invitation_send(*, client: Client, helpers: list[dict]) -> str:
+    """A link for the client to claim their record, and its token. The link goes out in the email of the
+    "An account was created for you" notice, written in the caller's transaction (`helpers`: who to ask)."""
     token = _claim_token(client, client.email)
-    transaction.on_commit(lambda: _send_claim_email(client.pk, token))
+    notice_for_client(
+        kind=CLAIM.code,
+        client=client,
+        helpers=helpers,
+        body={"valid_days": CLAIM_VALID_DAYS},
+        email_link=settings.SITE_URL + reverse("clients:claim", args=[token]),
+    )
     return token
-
-
-def _send_claim_email(client_id: int, token: str) -> None:
-    tasks.send_claim_email.delay(client_id, token)
 
 
 def claim_for_token(token: str) -> ClaimInvitation | None:

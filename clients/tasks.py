@@ -7,16 +7,6 @@ from accounts.models import User
 from accounts.selectors import staff_alert_recipients
 from assister_portal.lib.email import send_templated_email
 
-from .models import Client
-
-
-@shared_task
-def send_claim_email(client_id: int, token: str) -> None:
-    """Tell the consumer an account was created for them and how to claim it (their name only)."""
-    client = Client.objects.get(pk=client_id)
-    link = settings.SITE_URL + reverse("clients:claim", args=[token])
-    send_templated_email("emails/clients/claim", {"name": client.first_name, "link": link}, [client.email])
-
 
 @shared_task
 def send_identification_alert(actor_id: int) -> None:

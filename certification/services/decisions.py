@@ -8,7 +8,6 @@ the decision after commit.
 """
 
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, models, transaction
@@ -21,7 +20,7 @@ from assister_portal.lib.state_machine import StateMachine, Step, Transition, Tr
 from audit.models import Action
 from audit.services import audit_record
 
-from .. import hooks, tasks
+from .. import hooks
 from ..hooks import AccessChange
 from ..models import (
     OPEN_STATUSES,
@@ -32,6 +31,7 @@ from ..models import (
     CertificationStatus,
     IssuedAssisterId,
 )
+from ..notices import certification_decision_notices
 from ..periods import period_end_for, today
 from ..requirements import missing
 from ._common import require
@@ -150,14 +150,13 @@ def _effects(step: Step) -> None:
     if step.target in DIRECTORY_STATUSES or step.source in DIRECTORY_STATUSES:
         agency_id = certification.agency_id or certification.assister.agency_id
         hooks.listings_changed.send(agency_ids=[agency_id])
+    _decision_notices(step)
 
 
-def _decision_email(step: Step) -> Callable[[], None] | None:
-    """Staff decisions and the sweep's expiry are emailed to the applicant and the agency's admins."""
-    if step.transition.who == Who.APPLICANT:
-        return None
-    certification_id, action = step.instance.pk, str(step.transition.name)
-    return lambda: tasks.send_decision_email.delay(certification_id, action)
+def _decision_notices(step: Step) -> None:
+    """Staff decisions and the sweep's expiry are notices to the applicant and the agency's admins."""
+    if step.transition.who != Who.APPLICANT:
+        certification_decision_notices(step.instance, step.transition.name, step.reason)
 
 
 S, T = CertificationStatus, CertificationTransition
@@ -167,7 +166,6 @@ CERTIFICATION_MACHINE = StateMachine(
     lock_related=("assister", "agency", "renews"),
     audit=_audit,
     effects=_effects,
-    after_commit=_decision_email,
     refusal=gettext_lazy("Cannot %(action)s a certification that is %(status)s."),
     reason_message=gettext_lazy("Give a reason: it is recorded and shown to the applicant."),
     transitions=[

@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 
 from assister_portal.lib.state_machine import TransitionNotAllowed
 
-from .. import hooks, tasks
+from .. import hooks
 from ..models import Certification, CertificationReminder, CertificationStatus
+from ..notices import certification_reminder_notices
 from ..periods import today
 from .decisions import certification_expire
 
@@ -52,8 +53,7 @@ def certification_remind(*, certification: Certification, day: date) -> bool:
             for larger in settings.CERTIFICATION_REMINDER_DAYS:
                 if larger > threshold:
                     CertificationReminder.objects.get_or_create(certification=certification, days_before=larger)
-            certification_id = certification.pk
-            transaction.on_commit(lambda: tasks.send_reminder_email.delay(certification_id, days_left))
+            certification_reminder_notices(certification, days_left)
     except IntegrityError:  # this lead time's reminder was already recorded
         return False
     return True

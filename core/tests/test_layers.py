@@ -59,6 +59,7 @@ def test_the_layers_are_the_ones_design_md_lists():
         "associations",
         "clients",
         "certification",
+        "notices",
         "accounts : audit",
         "core",
         "assister_portal.lib",
