@@ -20,6 +20,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from PIL import ImageFile
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -30,6 +31,10 @@ from .fonts import FONT_DIR, FONT_FAMILY, font_face_css, taglines
 from .models import Notice
 
 STYLESHEET = Path(__file__).parent / "pdf.css"
+
+# Importing WeasyPrint tells Pillow, for the whole process, to accept truncated images and fill them with
+# grey. Notices embed no images, and the upload sanitizer must refuse a truncated one: switch it back off.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 class ShippedFilesOnly(URLFetcher):

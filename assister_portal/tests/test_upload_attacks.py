@@ -128,10 +128,25 @@ def test_image_over_our_limit_but_under_pillows_is_refused_with_our_message(priv
     assert error.messages == ["This image is 1001 × 1000 pixels; the limit is 1 million pixels."]
 
 
-def test_truncated_jpeg_is_refused(private_storage):
-    whole = samples.jpeg(400, 300)
-    error = refused(samples.upload(whole[: len(whole) // 2], "photo.jpg"), private_storage)
+@pytest.mark.parametrize("kind", ["jpeg", "png"])
+def test_truncated_image_is_refused_even_when_a_library_told_pillow_to_accept_them(private_storage, kind):
+    """WeasyPrint (notices) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import; the sanitizer must not care."""
+    from PIL import ImageFile
+
+    whole = getattr(samples, kind)(400, 300)
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    try:
+        error = refused(samples.upload(whole[: len(whole) // 2], f"photo.{kind[:3]}"), private_storage)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
     assert error.code == "damaged_image"
+
+
+def test_rendering_notices_leaves_pillow_strict():
+    import notices.rendering  # noqa: F401  (imports WeasyPrint)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
 def test_50_mb_file_is_refused_without_being_read(private_storage):

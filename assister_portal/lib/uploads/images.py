@@ -11,7 +11,7 @@ import io
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin
+from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin
 
 from .base import FileKind, refuse
 
@@ -63,6 +63,10 @@ def reencode(data: bytes, kind: FileKind) -> tuple[bytes, int, int]:
             height=height,
             limit=f"{limit / 1_000_000:g}",
         )
+    # Pillow's switch for filling a truncated image with grey is process-wide, and importing WeasyPrint
+    # turns it on (weasyprint/images.py). An upload must decode in full or be refused, whatever another
+    # library chose: switch it off here, at the one place that decides.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[kind]]) as image:
             image.load()  # every pixel: a truncated or corrupt file fails here
