@@ -96,6 +96,9 @@ POWERS: tuple[Power, ...] = (
         action_label=_("See the client's notices and invoices"),
         field="can_view_notices",
         permission_name="View the client's notices and invoices",
+        # Agency staff see a client's notices only where the client granted it to the agency's assister.
+        agency_admin=True,
+        agency_support=True,
     ),
 )
 

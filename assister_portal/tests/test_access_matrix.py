@@ -48,6 +48,8 @@ from clients.models import ClaimInvitation, Client
 from clients.services import _claim_token
 from clients.tests.factories import make_client
 from conftest import sign_in
+from notices.models import Notice
+from notices.services import notice_render
 
 PERSONAS = [
     "client",
@@ -172,6 +174,16 @@ def _consent_with_a_signed_form(w) -> Consent:
     return consent
 
 
+def _ready_notice(w) -> Notice:
+    """One of the client's notices (the world's associations wrote several), rendered as the worker would."""
+    notice = Notice.objects.filter(client=w["client"]).order_by("pk").first()
+    return notice_render(notice_id=notice.pk)
+
+
+def _notice_on_behalf(w) -> dict:
+    return {"public_id": w["client"].public_id, "notice_id": _ready_notice(w).public_id}
+
+
 def _pending_for_client(w):
     return ask_to_help(w["client"], make_assister(AssisterKind.NAVIGATOR))
 
@@ -224,6 +236,15 @@ MATRIX = {
         lambda w: {"token": _claim_token(make_client(claimed=False), "unclaimed@example.org")},
         bearer=("anonymous",),
     ),
+    # The client's notices: in the client's inbox, and from the client page to whom the client allowed it.
+    "notices:detail": Route(lambda w: {"public_id": _ready_notice(w).public_id}, only("client")),
+    "notices:pdf": Route(lambda w: {"public_id": _ready_notice(w).public_id}, only("client")),
+    "clients:notices": Route(
+        lambda w: {"public_id": w["client"].public_id},
+        only("associated_assister", "agency_admin", "support_staff"),
+    ),
+    "clients:notice": Route(_notice_on_behalf, only("associated_assister", "agency_admin", "support_staff")),
+    "clients:notice_pdf": Route(_notice_on_behalf, only("associated_assister", "agency_admin", "support_staff")),
     "associations:confirm": Route(lambda w: {"public_id": _pending_for_client(w).public_id}, only("client")),
     "associations:change_powers": Route(lambda w: {"public_id": w["broker_association"].public_id}, only("client")),
     "associations:end": Route(lambda w: {"public_id": w["suspended_association"].public_id}, only("client")),

@@ -18,7 +18,7 @@ from clients.tests.factories import make_client
 
 PREFIX = "[MNsure Assister Portal] "
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "associations", "audit", "certification", "clients", "core", "demo", "directory"]
+APPS = ["accounts", "associations", "audit", "certification", "clients", "core", "demo", "directory", "notices"]
 
 
 def _subjects() -> list[str]:
@@ -50,7 +50,7 @@ def test_every_email_of_certifying_asking_consenting_and_claiming_starts_with_th
     with django_capture_on_commit_callbacks(execute=True):
         record_call_consent(ask_to_help(make_client(claimed=False, email="ben@example.org"), navigator))
     with django_capture_on_commit_callbacks(execute=True):
-        client_services.claim_invitation_send(client=make_client(claimed=False, email="cy@example.org"))
+        client_services.claim_invitation_send(client=make_client(claimed=False, email="cy@example.org"), helpers=[])
     send_identification_alert.delay(navigator.user.pk)
     send_offline_consent_alert.delay(navigator.user.pk, 3)
 
@@ -59,10 +59,11 @@ def test_every_email_of_certifying_asking_consenting_and_claiming_starts_with_th
     assert not any(PREFIX in subject[len(PREFIX) :] for subject in subjects)  # once, not twice
     expected = [
         "invite",  # "… invites you to" or, when the address has an account already, "… tried to invite you to"
-        "Certification approved",
-        "asked to help you with MNsure",
-        "is now your navigator",
-        "account is ready to claim",
+        # the events that are notices: "New notice: " and the notice's title
+        "New notice: Your certification is approved",
+        "New notice: An assister asked to help you",
+        "New notice: An assister recorded that you agreed to their help",
+        "account is ready to claim",  # the claim notice's email, with its link
         "Security alert: searches for clients paused",
         "consents offline today",
     ]

@@ -15,6 +15,7 @@ from certification.models import AgencyMembership, AssisterKind
 from certification.tasks import certification_daily_sweep
 from certification.tests.factories import make_assister, staff_user
 from clients.tests.factories import make_client
+from notices.models import Notice
 
 CHICAGO = timezone.get_fixed_timezone(-360)
 
@@ -32,7 +33,9 @@ def test_removal_from_the_agency_ends_the_assisters_associations_and_tells_the_c
         certification_services.membership_end(membership=AgencyMembership.objects.get(user=broker.user), actor=admin)
     association.refresh_from_db()
     assert (association.status, association.end_reason) == (AssociationStatus.ENDED, EndReason.REMOVED)
-    assert any(person.user.email in m.to and "no longer your broker" in m.subject for m in mail.outbox)
+    ended = Notice.objects.get(client=person, kind="association_ended")
+    assert ended.data["body"]["assister_name"] == broker.full_name
+    assert any(m.to == [person.user.email] and ended.number in m.body for m in mail.outbox)
     assert permissions_drift() == []
 
 
@@ -50,7 +53,8 @@ def test_a_lapsed_certification_suspends_the_association_and_a_new_one_restores_
             certification_daily_sweep()
         association.refresh_from_db()
         assert association.status == AssociationStatus.SUSPENDED
-        assert any(person.user.email in m.to and "cannot help you for now" in m.subject for m in mail.outbox)
+        suspended = Notice.objects.get(client=person, kind="association_suspended")
+        assert any(m.to == [person.user.email] and suspended.number in m.body for m in mail.outbox)
         assert permissions_drift() == []
         # The agency lapsed too: it asks for a new review and is approved again, then the navigator.
         agency_cert = certification_services.agency_renew(

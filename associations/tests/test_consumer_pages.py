@@ -20,6 +20,7 @@ from certification.tests.factories import complete_application, make_assister, s
 from clients.models import Client, EmployerDetails
 from clients.tests.factories import make_client
 from conftest import sign_in
+from notices.models import Notice
 
 PROFILE = reverse("associations:profile")
 MY_ASSISTERS = reverse("associations:my_assisters")
@@ -229,7 +230,11 @@ def test_agreeing_makes_the_assister_active_at_once_and_emails_them(client, djan
     # The assister is told, and so is the client, with the one-click link to end it if it was not them.
     assert sorted(m.to[0] for m in mail.outbox) == sorted([navigator.user.email, person.user.email])
     to_client = next(m for m in mail.outbox if m.to == [person.user.email])
-    assert "/associations/end/" in to_client.body and navigator.full_name in to_client.subject
+    assert to_client.subject == "[MNsure Assister Portal] New notice: You have a new assister of record"
+    assert "/associations/end/" in to_client.body and navigator.full_name not in to_client.body  # name only
+    started = Notice.objects.get(client=person, kind="association_started")
+    assert (started.data["body"]["assister_name"], started.data["body"]["role"]) == (navigator.full_name, "navigator")
+    assert started.email_link == ""  # the one-click link is not kept once the email is sent
     assert fresh(navigator.user).has_perm("clients.report_change_for_client", person)
     assert not fresh(navigator.user).has_perm("clients.apply_for_client", person)
     page = client.get(MY_ASSISTERS).text

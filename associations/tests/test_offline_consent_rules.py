@@ -21,6 +21,7 @@ from audit.models import Action, AuditEvent
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister, staff_user
 from clients.tests.factories import make_client
+from notices.models import Notice
 from conftest import sign_in
 
 
@@ -149,8 +150,11 @@ def test_a_request_the_client_confirms_replaces_her_broker_and_both_brokers_and_
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert person.user.email in recipients  # the new assister, with the one-click end link
     assert own.assister.user.email in recipients and other.user.email in recipients  # the old one, the new one
-    new_notice = next(m for m in mail.outbox if m.to == [person.user.email] and "is now your" in m.subject)
+    started = Notice.objects.get(client=person, kind="association_started", data__body__assister_name=other.full_name)
+    new_notice = next(m for m in mail.outbox if m.to == [person.user.email] and started.number in m.body)
     assert "/associations/end/" in new_notice.body
+    ended = Notice.objects.get(client=person, kind="association_ended")
+    assert ended.data["body"]["assister_name"] == own.assister.full_name
 
 
 # --- Evidence that means something --------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_a_broker_is_offered_every_power_and_a_navigator_or_counselor_all_but_ch
         assert services.DEFAULT_POWERS[kind] == [code for code in POWER_CODES if code != "select_plan_for_client"]
 
 
-def test_agency_admins_see_the_book_and_support_staff_may_also_report_changes():
+def test_agency_admins_see_the_book_and_notices_and_support_staff_may_also_report_changes():
     admin, support = permissions_sync.ADMIN_POWERS, permissions_sync.SUPPORT_POWERS
-    assert admin == {"view_client"}
-    assert support == {"view_client", "report_change_for_client"}
+    assert admin == {"view_client", "view_notices_for_client"}
+    assert support == {"view_client", "view_notices_for_client", "report_change_for_client"}

@@ -187,8 +187,13 @@ def test_bulk_approve_of_checked_applications_records_the_reason_and_emails(
             CertificationStatus.APPROVED,
             "All requirements checked.",
         )
-    assert sorted(m.subject for m in mail.outbox) == ["[MNsure Assister Portal] Certification approved"] * 2
-    assert broker_cert.assister.user.email in {r for m in mail.outbox for r in m.to}
+    approved = "[MNsure Assister Portal] New notice: Your certification is approved"
+    emailed = {m.to[0]: m.subject for m in mail.outbox}
+    for certification in (broker_cert, navigator_cert):  # the assister and the agency's admins, one email each
+        assert emailed[certification.assister.user.email] == approved
+        for admin in certification.assister.agency.memberships.filter(role="admin"):
+            assert emailed[admin.user.email] == approved
+    assert len(mail.outbox) == len(emailed)  # nobody twice
 
 
 def test_bulk_approve_including_a_draft_reports_the_draft_and_approves_the_others(staff_client):
@@ -260,7 +265,8 @@ def test_reinstating_a_suspended_certification(staff_client, exchange_staff, dja
         "Complaint resolved.",
         exchange_staff,
     )
-    assert [m.subject for m in mail.outbox] == ["[MNsure Assister Portal] Certification reinstated"]
+    assert {m.subject for m in mail.outbox} == {"[MNsure Assister Portal] New notice: Your certification is reinstated"}
+    assert certification.assister.user.email in {m.to[0] for m in mail.outbox}
 
 
 # --- One certification: the change page and the decide page ------------------------------------
@@ -306,7 +312,8 @@ def test_decide_page_records_the_background_study_then_approves_a_navigator(
     assert refreshed(certification).status == CertificationStatus.APPROVED
     event = certification.events.last()
     assert (event.actor, event.reason) == (exchange_staff, "Background study passed.")
-    assert [m.subject for m in mail.outbox] == ["[MNsure Assister Portal] Certification approved"]
+    assert {m.subject for m in mail.outbox} == {"[MNsure Assister Portal] New notice: Your certification is approved"}
+    assert certification.assister.user.email in {m.to[0] for m in mail.outbox}
 
 
 def test_decide_page_needs_a_reason_with_a_decision(staff_client):

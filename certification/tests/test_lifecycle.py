@@ -20,6 +20,7 @@ from certification.periods import period_end_for, renewal_opens_for
 from certification.services import ASSISTER_ID_ALPHABET, CERTIFICATION_MACHINE
 from certification.tests.factories import complete_application, make_assister, staff_checks, staff_user
 from conftest import sign_in
+from notices.models import Notice
 
 CHICAGO = timezone.get_fixed_timezone(-360)
 
@@ -76,7 +77,9 @@ def test_whole_lifecycle_through_the_pages(client, kind, django_capture_on_commi
     page = client.get("/certification/").content.decode()
     assert "You are certified" in page and assister.assister_id in page
     assert "Everything checks out." in page
-    assert any(assister.assister_id in m.body for m in mail.outbox)
+    approval = Notice.objects.get(user=assister.user, kind="certification_approved")
+    assert approval.data["body"]["assister_id"] == assister.assister_id  # the notice says the new ID
+    assert [m.to for m in mail.outbox if assister.user.email in m.to] == [[assister.user.email]]
 
 
 @pytest.mark.django_db
@@ -276,9 +279,14 @@ def test_the_applicant_and_agency_admin_are_emailed_with_the_name_only(django_ca
     cert = staff_checks(assister.certifications.get())
     with django_capture_on_commit_callbacks(execute=True):
         decide(cert, "deny", "Training certificate not found.")
-    message = mail.outbox[-1]
-    admin_email = assister.agency.memberships.get(role="admin").user.email
-    assert sorted(message.to) == sorted([assister.user.email, admin_email])
-    assert "Erik Lind" in message.body
-    assert "Training certificate not found." not in message.body  # reasons are read in the portal
-    assert "1985" not in message.body
+    admin = assister.agency.memberships.get(role="admin").user
+    denials = Notice.objects.filter(kind="certification_denied")
+    assert sorted(denials.values_list("user", flat=True)) == sorted([assister.user.pk, admin.pk])  # one each
+    assert {n.data["body"]["reason"] for n in denials} == {"Training certificate not found."}  # read in the portal
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([assister.user.email, admin.email])
+    for message in mail.outbox:  # the email names the recipient only, and says where to read the notice
+        person = assister.user if message.to == [assister.user.email] else admin
+        assert f"Hello {person.first_name}," in message.body
+        assert "Training certificate not found." not in message.body
+        assert "Lind" not in message.body  # not even the assister's full name
+        assert "1985" not in message.body

@@ -15,9 +15,11 @@ from django.utils import timezone
 from assister_portal.lib.state_machine import StateMachine, Transition, TransitionNotAllowed
 from audit.models import Action, AuditEvent
 from certification.models import AssisterKind, Certification, CertificationEvent, CertificationStatus
+from certification.notices import DECISIONS
 from certification.services import CERTIFICATION_MACHINE, CertificationTransition, Who
 from certification.tests.factories import complete_application, make_assister, staff_checks, staff_user
 from conftest import sign_in
+from notices.models import Notice
 
 MACHINE = CERTIFICATION_MACHINE
 CHICAGO = timezone.get_fixed_timezone(-360)
@@ -79,6 +81,7 @@ def test_every_declared_transition_works_and_records_its_event_and_audit_row(
     transition = MACHINE.transitions[name]
     events, audits = cert.events.count(), AuditEvent.objects.filter(action=Action.CERTIFICATION_CHANGED).count()
     mail.outbox.clear()
+    before = Notice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with django_capture_on_commit_callbacks(execute=True):
         done = make(cert, transition)
     assert done.status == transition.target
@@ -90,8 +93,13 @@ def test_every_declared_transition_works_and_records_its_event_and_audit_row(
     audit = AuditEvent.objects.filter(action=Action.CERTIFICATION_CHANGED).order_by("-id").first()
     assert AuditEvent.objects.filter(action=Action.CERTIFICATION_CHANGED).count() == audits + 1
     assert audit.details == {"action": name, "from": source, "to": transition.target}
+    # A decision is a notice to the applicant, rendered and emailed after commit; the applicant's own steps
+    # and the start of a review send none.
+    notices = Notice.objects.filter(user=cert.assister.user, pk__gt=before)
+    expected = DECISIONS[name].code if name in DECISIONS else None
+    assert list(notices.values_list("kind", flat=True)) == ([expected] if expected else [])
     emailed = [m for m in mail.outbox if cert.assister.user.email in m.to]
-    assert len(emailed) == (0 if transition.who == Who.APPLICANT else 1)  # decisions are emailed after commit
+    assert len(emailed) == len(notices)
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from certification.models import AssisterKind, CertificationEvent, Certification
 from certification.selectors import assister_may_act
 from certification.tasks import certification_daily_sweep
 from certification.tests.factories import make_assister
+from notices.models import Notice
 
 CHICAGO = timezone.get_fixed_timezone(-360)
 
@@ -29,6 +30,12 @@ def sweep(day, capture):
         return certification_daily_sweep()
 
 
+def notices_to(user) -> list[tuple[str, int | None]]:
+    """(kind, days left) of each notice to `user` since the approval, oldest first."""
+    notices = Notice.objects.filter(user=user).exclude(kind="certification_approved").order_by("pk")
+    return [(n.kind, n.data["body"].get("days_left")) for n in notices]
+
+
 @pytest.mark.django_db
 def test_reminders_at_60_30_and_7_days_each_sent_once(certified, django_capture_on_commit_callbacks):
     end = date(2027, 10, 31)
@@ -38,7 +45,8 @@ def test_reminders_at_60_30_and_7_days_each_sent_once(certified, django_capture_
         sweep(end - timedelta(days=days_before), django_capture_on_commit_callbacks)
         sent += [(days_before, m.subject) for m in mail.outbox if certified.user.email in m.to]
     assert [d for d, _ in sent] == [60, 30, 7]
-    assert "expires in 60 days" in sent[0][1]
+    assert sent[0][1] == "[MNsure Assister Portal] New notice: Your certification expires soon: renew it"
+    assert notices_to(certified.user) == [("certification_expiring", days) for days in (60, 30, 7)]
     reminders = CertificationReminder.objects.filter(certification__assister=certified)
     assert sorted(reminders.values_list("days_before", flat=True)) == [7, 30, 60]
 
@@ -46,9 +54,10 @@ def test_reminders_at_60_30_and_7_days_each_sent_once(certified, django_capture_
 @pytest.mark.django_db
 def test_a_late_first_sweep_sends_only_the_nearest_reminder(certified, django_capture_on_commit_callbacks):
     sweep(date(2027, 10, 20), django_capture_on_commit_callbacks)  # 11 days left: the 60 and 30 were missed
-    mine = [m.subject for m in mail.outbox if certified.user.email in m.to]
-    assert mine == ["[MNsure Assister Portal] Certification expires in 11 days — renew now"]
+    assert notices_to(certified.user) == [("certification_expiring", 11)]
+    assert len([m for m in mail.outbox if certified.user.email in m.to]) == 1
     sweep(date(2027, 10, 25), django_capture_on_commit_callbacks)  # 6 days left: the 7-day one is due
+    assert notices_to(certified.user) == [("certification_expiring", 11), ("certification_expiring", 6)]
     assert len([m for m in mail.outbox if certified.user.email in m.to]) == 2
 
 
@@ -62,10 +71,11 @@ def test_expiry_runs_once_cuts_access_and_tells_people(certified, django_capture
     cert = certified.certifications.get()
     assert cert.status == CertificationStatus.EXPIRED
     assert CertificationEvent.objects.filter(certification=cert, to_status=CertificationStatus.EXPIRED).count() == 1
+    assert notices_to(certified.user) == [("certification_expiring", 0), ("certification_expired", None)]
     subjects = [m.subject for m in mail.outbox if certified.user.email in m.to]
     assert subjects == [
-        "[MNsure Assister Portal] Certification expires today — renew now",
-        "[MNsure Assister Portal] Certification expired",
+        "[MNsure Assister Portal] New notice: Your certification expires soon: renew it",
+        "[MNsure Assister Portal] New notice: Your certification has expired",
     ]
     with on(date(2027, 11, 1)):
         assert not assister_may_act(certified.user)

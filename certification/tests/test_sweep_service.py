@@ -11,6 +11,7 @@ from certification import services
 from certification.models import AssisterKind, CertificationReminder, CertificationStatus
 from certification.tasks import certification_daily_sweep
 from certification.tests.factories import make_assister
+from notices.models import Notice
 
 CHICAGO = timezone.get_fixed_timezone(-360)
 
@@ -37,9 +38,15 @@ def test_a_reminder_is_recorded_in_its_transaction_and_emailed_only_after_commit
             60
         ]
         assert mail.outbox == []
-    callbacks[0]()
+        notice = Notice.objects.get(
+            user=certified.user, kind="certification_expiring"
+        )  # the notice is in the reminder's transaction
+        assert (notice.kind, notice.data["body"]["days_left"]) == ("certification_expiring", 60)
+    with django_capture_on_commit_callbacks(execute=True):  # rendering emails after its own commit
+        for callback in callbacks:
+            callback()
     subjects = [m.subject for m in mail.outbox if certified.user.email in m.to]
-    assert len(subjects) == 1 and subjects[0].endswith("Certification expires in 60 days — renew now")
+    assert subjects == ["[MNsure Assister Portal] New notice: Your certification expires soon: renew it"]
     with on(date(2027, 9, 2)):
         assert services.certification_remind(certification=cert, day=date(2027, 9, 2)) is False  # the same lead time
 
