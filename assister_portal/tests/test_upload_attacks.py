@@ -143,8 +143,9 @@ def test_truncated_image_is_refused_even_when_a_library_told_pillow_to_accept_th
 
 
 def test_rendering_notices_leaves_pillow_strict():
-    import notices.rendering  # noqa: F401  (imports WeasyPrint)
     from PIL import ImageFile
+
+    import notices.rendering  # noqa: F401  (imports WeasyPrint)
 
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 

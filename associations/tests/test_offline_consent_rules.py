@@ -21,8 +21,8 @@ from audit.models import Action, AuditEvent
 from certification.models import AssisterKind
 from certification.tests.factories import make_assister, staff_user
 from clients.tests.factories import make_client
-from notices.models import Notice
 from conftest import sign_in
+from notices.models import Notice
 
 
 def consent_url(association) -> str:
