@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .backends import audit_blocked_sign_in
+from .languages import language_of_this_page, preferred_language_field
 from .lockout import (
     LOCKED_MESSAGE,
     lockout_is_locked,
@@ -30,6 +31,7 @@ from .lockout import (
     normalize_identifier,
 )
 from .models import User
+from .services import user_set_preferred_language
 
 T = TypeVar("T")
 
@@ -119,3 +121,22 @@ class NewPasswordForm(forms.Form):
         password = self.cleaned_data["password"]
         password_validation.validate_password(password, User(email=self.email))
         return password
+
+
+# --- The language of a person's notices and emails ----------------------------------------------
+
+
+class PreferencesForm(forms.Form):
+    preferred_language = preferred_language_field(required=True)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["preferred_language"].initial = user.preferred_language or language_of_this_page()
+        self.fields["preferred_language"].error_messages["required"] = _("Choose a language.")
+        self.fields["preferred_language"].error_messages["invalid_choice"] = _("Choose a language from the list.")
+
+    def save(self, request) -> User:
+        return user_set_preferred_language(
+            user=self.user, language=self.cleaned_data["preferred_language"], request=request
+        )

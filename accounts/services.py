@@ -11,7 +11,10 @@ from django.http import HttpRequest
 
 from audit.models import Action
 from audit.services import audit_record
+from core.models import Language
 
+from . import hooks
+from .languages import language_of_this_page
 from .models import Role, User
 
 
@@ -25,9 +28,13 @@ def user_create(
     last_name: str = "",
     email_verified: bool = False,
     is_superuser: bool = False,
+    preferred_language: Language | None = None,
     request: HttpRequest | None = None,
 ) -> User:
-    """Create an account with its allauth email address (verified when staff or a trusted flow vouch for it)."""
+    """Create an account with its allauth email address (verified when staff or a trusted flow vouch for it).
+
+    `preferred_language`: the language of the person's notices and emails; when None, the language the
+    page was shown in (the person can change it in their settings)."""
     with transaction.atomic():
         user = User.objects.create_user(
             email=email,
@@ -35,6 +42,7 @@ def user_create(
             role=role,
             first_name=first_name,
             last_name=last_name,
+            preferred_language=preferred_language or language_of_this_page(),
             is_staff=role == Role.STAFF,
             is_superuser=is_superuser and role == Role.STAFF,
         )
@@ -127,4 +135,21 @@ def user_update(
                 target=user,
                 details={"email": user.email, "created": not before, "changes": changes},
             )
+    return user
+
+
+def user_set_preferred_language(*, user: User, language: Language, request: HttpRequest | None = None) -> User:
+    """The person chose the language of their notices and emails; a consumer's client record follows."""
+    with transaction.atomic():
+        before = user.preferred_language.code if user.preferred_language_id else ""
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+        hooks.preferred_language_changed.send(user=user, language=language)
+        audit_record(
+            action=Action.PREFERENCES_CHANGED,
+            actor=user,
+            request=request,
+            target=user,
+            details={"from": before, "to": language.code},
+        )
     return user

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.forms import NewPasswordForm
 from assister_portal.lib.forms import DateInput, birth_date_field
 from certification.models import fein_validator, phone_validator, zip_validator
+from core.forms import LanguageChoiceField
 from core.models import County, Language
 
 from .models import ClientKind, ssn_validator
@@ -25,15 +26,6 @@ last4_validator = RegexValidator(r"^\d{4}$", gettext_lazy("Enter exactly four di
 def squeeze(value: str) -> str:
     """Spaces removed: what people type around numbers."""
     return re.sub(r"\s+", "", value or "")
-
-
-class LanguageChoiceField(forms.ModelChoiceField):
-    """A preferred language, named in English with its own name after it: "Spanish (Español)"."""
-
-    def label_from_instance(self, obj: Language) -> str:
-        if obj.autonym and obj.autonym != obj.english_name:
-            return f"{obj.english_name} ({obj.autonym})"
-        return obj.english_name
 
 
 # --- Finding a client to ask to help -------------------------------------------------

@@ -18,6 +18,7 @@ from assister_portal.lib.crypto import lookup_hash
 from assister_portal.lib.tokens import new_token, token_hash
 from audit.models import Action, Outcome
 from audit.services import audit_record
+from core.models import Language
 
 from . import identification
 from .models import ClaimInvitation, Client, ClientKind, EmployerDetails, search_key
@@ -129,6 +130,9 @@ def client_create_for_self(
                 outcome = DUPLICATE
             else:
                 outcome = _save_new(fields, employer, created_by=user, user=user)
+                if fields.get("preferred_language") and user.preferred_language_id != fields["preferred_language"].pk:
+                    user.preferred_language = fields["preferred_language"]  # one language for their notices
+                    user.save(update_fields=["preferred_language"])
                 audit_record(action=Action.CLIENT_CREATED, actor=user, request=request, target=outcome)
     if outcome is PAUSED:
         raise ValidationError(OWN_DETAILS_PAUSED)
@@ -200,6 +204,11 @@ def client_create_unclaimed(
     return client
 
 
+def client_follow_user_language(*, user: User, language: Language) -> None:
+    """A consumer chose the language of their notices: their client record says the same (accounts' hook)."""
+    Client.objects.filter(user=user).exclude(preferred_language=language).update(preferred_language=language)
+
+
 def claim_invitation_send(*, client: Client, helpers: list[dict]) -> str:
     """A link for the client to claim their record, and its token. The link goes out in the email of the
     "An account was created for you" notice, written in the caller's transaction (`helpers`: who to ask)."""
@@ -263,6 +272,7 @@ def client_claim(
             first_name=client.first_name,
             last_name=client.last_name,
             email_verified=True,
+            preferred_language=client.preferred_language,
             request=request,
         )
         client.user = user
