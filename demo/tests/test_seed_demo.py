@@ -23,10 +23,11 @@ from core import geo
 from demo.builders import agencies, listings
 from demo.tests.factories import demo_account, seed_demo
 from directory import selectors
+from notices.models import Invoice, Notice, NoticeStatus
 
 
 def counts():
-    models = (User, Agency, Assister, Certification, Association)
+    models = (User, Agency, Assister, Certification, Association, Notice, Invoice)
     return {model.__name__: model.objects.count() for model in models} | {
         "listed assisters": selectors.listed_assisters().count(),
         "listed agencies": selectors.listed_agencies().count(),
@@ -56,6 +57,20 @@ def assisters_within(place: str, radius: int) -> int:
     return sum(
         selectors.search(selectors.Criteria(place=where, radius=radius, kind=kind)).total for kind in AssisterKind
     )
+
+
+def assert_notices_ready_in_each_consumers_language(printed: str) -> None:
+    notices = Notice.objects.filter(client__user__email__endswith="@demo.assister.example")
+    assert notices.exists() and not notices.exclude(status=NoticeStatus.READY).exists()  # every one opens
+    assert all(notice.pdf and notice.pages >= 2 for notice in notices)  # the letter, then the taglines page
+    maria = notices.filter(client__user__email="consumer@demo.assister.example")
+    assert set(maria.values_list("language", flat=True)) == {"es"}
+    assert {"association_started", "invoice"} <= set(maria.values_list("kind", flat=True))
+    assert "Sample" in maria.get(kind="invoice").invoice.lines[0]["description"]  # labelled as sample data
+    mai = notices.filter(client__user__email="two-assisters@demo.assister.example")
+    assert set(mai.values_list("language", flat=True)) == {"hmn"}
+    assert len(set(notices.values_list("kind", flat=True))) >= 4
+    assert f"+ {Notice.objects.filter(status=NoticeStatus.READY).count()} notices ready to open" in printed
 
 
 def assert_assisters_listed_across_minnesota(printed: str) -> None:
@@ -91,6 +106,7 @@ def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_noth
     printed = seed_demo()
     assert_every_role_and_case(printed)
     assert_assisters_listed_across_minnesota(printed)
+    assert_notices_ready_in_each_consumers_language(printed)
     first = counts()
     assert seed_demo() == printed
     assert counts() == first

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from demo.builders import agencies, consumers, listings, staff
+from demo.builders import agencies, consumers, listings, notices, staff
 from directory.selectors import listed_agencies, listed_assisters
 
 
@@ -31,11 +31,14 @@ class Command(BaseCommand):
                 "them), so it runs only with DEBUG on. Outside a real portal (make run-full), pass --not-production."
             )
         # The demo's invitations and decisions would otherwise print dozens of emails to the console.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
-            logins = staff.seed()
-            logins += agencies.seed()
-            listings.seed()
-            logins += consumers.seed()
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                logins = staff.seed()
+                logins += agencies.seed()
+                listings.seed()
+                logins += consumers.seed()
+                notices.seed()
+            notices.render_queued()  # after the commit, as a worker would
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {staff.DEMO_PASSWORD})"))
         for description, email in logins:
@@ -43,6 +46,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  + {listed_assisters().count()} assisters and {listed_agencies().count()} agencies in the public "
             "directory (/directory/) across Minnesota; an assister's public email is their login"
+        )
+        self.stdout.write(
+            f"  + {notices.ready_count()} notices ready to open (a consumer's My notices; an assister with the "
+            "power to see them: the client's page)"
         )
         self.stdout.write("")
         self.stdout.write("Every account but the consumers uses two-step verification. For the current code:")
