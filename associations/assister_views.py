@@ -156,14 +156,21 @@ def detail(request, public_id):
 # another client.
 
 
-def _client_notice(request, public_id, notice_id, action, what):
+def _client_notice(request, public_id, notice_id, action):
+    """The notice and its client, if the user may see the client's notices; the view is audited with the
+    notice's number and title. A notice that is not this client's is a 404 before anything is recorded."""
+    notice = notice_selectors.client_notice(public_id, notice_id)
+    if notice is None:
+        raise Http404
     client, association = access_client(
-        request.user, public_id, "view_notices_for_client", request=request, action=action, what=what
+        request.user,
+        public_id,
+        "view_notices_for_client",
+        request=request,
+        action=action,
+        what=notice_selectors.described(notice),
     )
     if association is None:
-        raise Http404
-    notice = notice_selectors.client_notices(client).filter(public_id=notice_id).first()
-    if notice is None:
         raise Http404
     return client, notice
 
@@ -190,7 +197,7 @@ def notices(request, public_id):
 @role_required(*BOOK_ROLES)
 @require_safe
 def notice_detail(request, public_id, notice_id):
-    client, notice = _client_notice(request, public_id, notice_id, Action.NOTICE_VIEWED, f"notice {notice_id}")
+    client, notice = _client_notice(request, public_id, notice_id, Action.NOTICE_VIEWED)
     return render(
         request,
         "notices/detail.html",
@@ -208,7 +215,7 @@ def notice_detail(request, public_id, notice_id):
 @role_required(*BOOK_ROLES)
 @require_safe
 def notice_pdf(request, public_id, notice_id):
-    _client, notice = _client_notice(request, public_id, notice_id, Action.NOTICE_DOWNLOADED, f"notice {notice_id}")
+    _client, notice = _client_notice(request, public_id, notice_id, Action.NOTICE_DOWNLOADED)
     return notice_pdf_response(notice)
 
 

@@ -1,6 +1,7 @@
 """Reads of notices: the inbox (one query for the page), a client's notices for an assister."""
 
 from django.db.models import QuerySet
+from django.utils import translation
 
 from . import kinds
 from .models import Notice
@@ -24,6 +25,28 @@ def client_notices(client) -> QuerySet[Notice]:
         .select_related("invoice")
         .order_by("-created_at", "-id")
     )
+
+
+def client_notice(client_public_id, notice_public_id) -> Notice | None:
+    """One notice of the client with that public id that may be seen on their behalf; None if there is none.
+    Whether the caller may see it is the caller's check (`associations.permissions.access_client`)."""
+    return (
+        Notice.objects.filter(
+            client__public_id=client_public_id, public_id=notice_public_id, kind__in=on_behalf_kinds()
+        )
+        .select_related("invoice")
+        .first()
+    )
+
+
+def described(notice: Notice) -> str:
+    """The notice as the client's "Who viewed my information" names it: its number and title (English)."""
+    try:
+        spec = kinds.get(notice.kind)
+    except LookupError:
+        return f"notice {notice.number} ({notice.kind})"
+    with translation.override("en"):  # stored once, like every other line of the trail
+        return f"notice {notice.number} ({spec.title})"
 
 
 def unread_count(user) -> int:

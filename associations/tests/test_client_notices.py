@@ -108,6 +108,7 @@ def test_the_broker_reads_the_clients_notices_and_the_client_sees_it_in_who_view
     sign_in(client, consumer)
     who = client.get(reverse("associations:who_viewed")).content.decode()
     assert "Notice downloaded" in who and "Notice viewed" in who and broker.assister.full_name.split()[0] in who
+    assert f"notice {notice.number} (You have a new assister of record)" in who  # which one, in words
 
 
 def test_without_the_notices_power_or_from_another_agency_it_is_a_404(
@@ -137,6 +138,7 @@ def test_a_notice_of_another_client_is_a_404_under_a_client_the_broker_may_see(
     sign_in(client, broker)
     url = reverse("clients:notice", args=[consumer.client.public_id, others.public_id])
     assert client.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(action__startswith="notice_").exists()  # nothing was viewed
 
 
 def test_offline_consent_notice_goes_to_a_client_with_no_account(broker, django_capture_on_commit_callbacks):
