@@ -70,17 +70,13 @@ class NoticeAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [NoticeEventInline]
     actions = ["retry"]
-
-    def get_queryset(self, request):
-        failed_first = Case(
-            When(status=NoticeStatus.FAILED, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(failed_first=failed_first)
-            .order_by("failed_first", "-created_at", "-id")
-        )
+    # Failed notices first (they need staff), then newest first. An expression, so the changelist applies it
+    # (it replaces whatever order get_queryset gives); a column header clicked by staff still overrides it.
+    ordering = (
+        Case(When(status=NoticeStatus.FAILED, then=Value(0)), default=Value(1), output_field=IntegerField()).asc(),
+        "-created_at",
+        "-id",
+    )
 
     @admin.display(description=_("number"))
     def number_display(self, notice):

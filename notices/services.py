@@ -13,8 +13,11 @@ the "a notice is waiting" email is sent under the row's lock only while `emailed
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -201,8 +204,24 @@ def notice_create(
     notice.full_clean(exclude=["pdf"])
     notice.save()
     NoticeEvent.objects.create(notice=notice, from_status=S.QUEUED, to_status=S.QUEUED, at=now)
-    transaction.on_commit(lambda: _send(tasks.render_notice, notice.pk))
+    if not _sending_deferred.get():
+        transaction.on_commit(lambda: _send(tasks.render_notice, notice.pk))
     return notice
+
+
+_sending_deferred = contextvars.ContextVar("notices_sending_deferred", default=False)
+
+
+@contextmanager
+def sending_deferred() -> Iterator[None]:
+    """Notices created inside are written (the outbox) but not sent to the worker after the commit: the sweep
+    sends them once they have waited NOTICE_QUEUED_TIMEOUT. For bulk loads (the demo's directory of made-up
+    people) that would otherwise render hundreds of PDFs nobody reads, one after the other."""
+    token = _sending_deferred.set(True)
+    try:
+        yield
+    finally:
+        _sending_deferred.reset(token)
 
 
 def user_addressee(user: User) -> Addressee:

@@ -12,6 +12,7 @@ from clients.notices import client_addressee
 from notices.models import Invoice, Notice, NoticeStatus
 from notices.services import invoice_create, notice_render
 
+from . import listings
 from .staff import demo_email
 
 SAMPLE_LINES = [
@@ -35,9 +36,17 @@ def seed() -> None:
 
 
 def render_queued() -> int:
-    """Render every demo notice still queued, here and now (idempotent: a worker doing the same meanwhile
-    makes this a no-op for that notice). Called after the seed has committed."""
-    queued = list(Notice.objects.filter(status=NoticeStatus.QUEUED).values_list("pk", flat=True))
+    """Render the notices of the demo's consumers and login accounts still queued, here and now (idempotent:
+    a worker doing the same meanwhile makes this a no-op for that notice). Called after the seed has
+    committed. The directory's made-up people's notices are left to the sweep (`sending_deferred`)."""
+    directory_people = [f"{person.local}@demo.assister.example" for person in listings.people()]
+    queued = list(
+        Notice.objects.filter(status=NoticeStatus.QUEUED)
+        .exclude(user__email__in=directory_people)
+        .exclude(user__memberships__agency__public_name__in=[agency.name for agency in listings.agencies()])
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     for notice_id in queued:
         notice_render(notice_id=notice_id)
     return len(queued)

@@ -11,6 +11,7 @@ from django.test.utils import override_settings
 
 from demo.builders import agencies, consumers, listings, notices, staff
 from directory.selectors import listed_agencies, listed_assisters
+from notices.services import sending_deferred
 
 
 class Command(BaseCommand):
@@ -35,7 +36,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 logins = staff.seed()
                 logins += agencies.seed()
-                listings.seed()
+                with sending_deferred():  # ~170 approval notices to made-up people: the sweep renders them
+                    listings.seed()
                 logins += consumers.seed()
                 notices.seed()
             notices.render_queued()  # after the commit, as a worker would
