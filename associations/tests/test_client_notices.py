@@ -173,3 +173,17 @@ def test_the_inbox_and_the_client_notice_list_cost_the_same_for_1_and_30_notices
     client.logout()
     sign_in(client, consumer)
     assert count_queries(client, inbox) == inbox_at_1
+
+
+def test_an_assister_reads_their_own_notices_from_the_navigation(
+    client, consumer, broker, django_capture_on_commit_callbacks
+):
+    choose(consumer.client, broker.assister, capture=django_capture_on_commit_callbacks)
+    mine = Notice.objects.get(user=broker, kind="assister_client_started")
+    sign_in(client, broker)
+    home = client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("notices:inbox")}"' in home
+    inbox = client.get(reverse("notices:inbox")).content.decode()
+    assert "A client chose you" in inbox and mine.number in inbox
+    assert "You have a new assister of record" not in inbox  # the client's notice is hers, not his
+    assert client.get(reverse("notices:detail", args=[mine.public_id])).status_code == 200
