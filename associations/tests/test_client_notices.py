@@ -173,6 +173,9 @@ def test_the_inbox_and_the_client_notice_list_cost_the_same_for_1_and_30_notices
     client.logout()
     sign_in(client, consumer)
     assert count_queries(client, inbox) == inbox_at_1
+    first, second = client.get(inbox).content.decode(), client.get(inbox, {"page": 2}).content.decode()
+    assert 'href="?page=2"' in first and first.count("<tr>") - 1 == 20  # 20 a page (a header row, then rows)
+    assert 'href="?page=1"' in second and second.count("<tr>") - 1 == 10
 
 
 def test_an_assister_reads_their_own_notices_from_the_navigation(
