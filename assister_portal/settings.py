@@ -392,7 +392,7 @@ NOTICE_SENDER = {
 # one rendering this long (longer than a task may run: celery.py TASK_TIME_LIMIT) is queued again; after
 # NOTICE_MAX_ATTEMPTS renderings it is failed with the reason, for staff to retry from the admin.
 NOTICE_QUEUED_TIMEOUT = env.int("NOTICE_QUEUED_TIMEOUT", default=120)
-NOTICE_RENDERING_TIMEOUT = env.int("NOTICE_RENDERING_TIMEOUT", default=600)
+NOTICE_RENDERING_TIMEOUT = env.int("NOTICE_RENDERING_TIMEOUT", default=240)  # > the 180 s hard task limit
 NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=5)
 
 # --- Logging ---------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
 from assister_portal.lib.state_machine import StateMachine, Step, Transition
@@ -138,16 +140,28 @@ NOTICE_MACHINE = StateMachine(
 )
 
 
+# After the broker refused one message, this process leaves the next ones to the sweep for a while instead of
+# waiting on Redis for each: a change that writes many notices (a decertification tells every client) would
+# otherwise block its page for half a second per notice while Redis is down.
+BROKER_PAUSE_SECONDS = 15.0
+_broker_unreachable_until = 0.0
+
+
 def _send(task, notice_id: int) -> None:
     """Hand a notice to the broker. If the broker cannot take it (or, run in-process, the task fails), the
     row stays as it is and the sweep sends it again later: nothing is lost, so the error is logged, not
     raised into the page whose event caused the notice."""
+    global _broker_unreachable_until
+    if time.monotonic() < _broker_unreachable_until:
+        logger.warning("Notice %s: the broker was unreachable a moment ago; left for the sweep.", notice_id)
+        return
     try:
         task.delay(notice_id)
-    except Exception:  # kombu raises several kinds when Redis is down
-        logger.exception(
-            "Notice %s: %s not sent to the broker or failed; the sweep sends it again.", notice_id, task.name
-        )
+    except (KombuOperationalError, ConnectionError, OSError):
+        _broker_unreachable_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        logger.exception("Notice %s: %s not sent to the broker; the sweep sends it again.", notice_id, task.name)
+    except Exception:  # run in-process (no broker configured), the task itself failed
+        logger.exception("Notice %s: %s failed; the sweep sends it again.", notice_id, task.name)
 
 
 # --- Creating notices (the outbox) ---------------------------------------------------------------------

@@ -2,9 +2,11 @@
 acknowledgement and redelivery are safe: see assister_portal/celery.py and the README's "Background work").
 
 Rendering retries with exponential backoff (5 s, 10 s, 20 s … up to 5 minutes) when it raises, for example
-while PostgreSQL refuses connections; each retry is a new attempt counted on the notice, and after
-NOTICE_MAX_ATTEMPTS the notice is failed with the reason for staff to see. The sweep (Celery beat) sends
-again whatever a lost message or a dead worker left behind.
+while PostgreSQL refuses connections. A retry that gets as far as starting the rendering counts as an
+attempt on the notice (one that fails before, say while the database refuses connections, does not), and
+after NOTICE_MAX_ATTEMPTS the notice is failed with the reason for staff to see. The task stops retrying
+after NOTICE_MAX_ATTEMPTS + 2 tries; whatever is left then, like whatever a lost message or a dead worker
+left behind, the sweep (Celery beat) sends again.
 """
 
 from dataclasses import asdict
