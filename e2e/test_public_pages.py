@@ -34,7 +34,7 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_main(page):
 def test_consumer_signs_up_by_keyboard_and_verifies_the_email(page):
     page.goto("/accounts/signup/")
     assert_accessible(page, "sign-up")
-    page.get_by_label("Email").fill("keyboard.person@example.org")
+    page.get_by_label("Email", exact=True).fill("keyboard.person@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.keyboard.press("Enter")

@@ -28,6 +28,7 @@ from contextlib import contextmanager, suppress
 from email import policy
 from pathlib import Path
 
+import kombu.pools
 import psutil
 import psycopg
 import pytest
@@ -35,9 +36,9 @@ from django.db import connection
 from psycopg import sql
 
 from accounts.tests.factories import UserFactory
-from assister_portal.celery import app as project_app
 from notices import services as notice_services
 from notices.models import Notice, NoticeEvent, NoticeStatus
+from notices.tasks import render_notice
 
 from .factories import make_user_notice
 
@@ -199,7 +200,7 @@ class Rig:
 
     def sweep(self) -> None:
         """What beat does every minute in production."""
-        project_app.send_task(SWEEP)
+        render_notice.app.send_task(SWEEP)
 
     # What the worker stored and sent, read from its folders.
 
@@ -233,13 +234,13 @@ def maintenance_connection():
 @contextmanager
 def project_app_sending_to(url: str):
     """Point the test process's Celery app (the project's, configured by assister_portal/celery.py) at `url`:
-    not eager, so `notices.services._send` publishes to Redis as a web process does."""
-    app = project_app
+    not eager, so `notices.services._send` publishes to Redis as a web process does. Afterwards the app is
+    eager on `memory://` again with fresh connection pools: kombu keeps producer pools in a registry of its
+    own, keyed by connection, and a closed one left there would fail every later `delay` in this process."""
+    app = render_notice.app
     saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
 
     def forget_connections():
-        if app._pool is not None:
-            app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
 
@@ -249,6 +250,7 @@ def project_app_sending_to(url: str):
         yield app
     finally:
         forget_connections()
+        kombu.pools.reset()  # closes and forgets every pool, this Redis's included
         app.conf.update(saved)
         # A refused publish pauses this process's sends for a while (services.BROKER_PAUSE_SECONDS): the
         # next test in this process starts with the broker trusted again.
