@@ -3,7 +3,10 @@
 Tests run against PostgreSQL (`make test` points DATABASE_URL at the local server).
 """
 
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -40,6 +43,23 @@ def pytest_configure(config):
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there first
     # One hash round is enough to test login logic; production keeps Django's PBKDF2 default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Files the tests store (notice PDFs, uploads) go to a private folder of this test process, removed at
+    # the end, never into the developer's var/media.
+    if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+        media = Path(tempfile.mkdtemp(prefix="ap-test-media-"))
+        config.ap_test_media = media
+        settings.MEDIA_ROOT = media
+        default = settings.STORAGES["default"]
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {**default, "OPTIONS": {**default.get("OPTIONS", {}), "location": media}},
+        }
+
+
+def pytest_unconfigure(config):
+    media = getattr(config, "ap_test_media", None)
+    if media is not None:
+        shutil.rmtree(media, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -33,7 +33,7 @@ from clients.services import DuplicateClient
 from notices import selectors as notice_selectors
 from notices.emails import body_language
 from notices.rendering import letter_html
-from notices.responses import notice_pdf_response
+from notices.responses import notice_pdf_response, pdf_is_ready
 
 from . import selectors, services
 from .forms import BookSearchForm, OfflineConsentForm
@@ -158,9 +158,10 @@ def detail(request, public_id):
 
 def _client_notice(request, public_id, notice_id, action):
     """The notice and its client, if the user may see the client's notices; the view is audited with the
-    notice's number and title. A notice that is not this client's is a 404 before anything is recorded."""
+    notice's number and title. A notice that is not this client's (or, to download, has no PDF yet) is a 404
+    before anything is recorded."""
     notice = notice_selectors.client_notice(public_id, notice_id)
-    if notice is None:
+    if notice is None or (action == Action.NOTICE_DOWNLOADED and not pdf_is_ready(notice)):
         raise Http404
     client, association = access_client(
         request.user,

@@ -27,7 +27,7 @@ from weasyprint.urls import URLFetcher
 
 from . import kinds
 from .emails import body_language
-from .fonts import FONT_DIR, FONT_FAMILY, font_face_css, taglines
+from .fonts import FONT_DIR, FONT_FAMILY, FONT_FILES, font_face_css, taglines
 from .models import Notice
 
 STYLESHEET = Path(__file__).parent / "pdf.css"
@@ -37,15 +37,21 @@ STYLESHEET = Path(__file__).parent / "pdf.css"
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
+def shipped_font_urls() -> frozenset[str]:
+    """The exact URLs of the shipped font files, as `font_face_css` writes them."""
+    return frozenset((FONT_DIR / filename).as_uri() for _family, filename, _weight in FONT_FILES)
+
+
 class ShippedFilesOnly(URLFetcher):
-    """Fetch only files of notices/fonts/; anything else (http, data, other paths) stops the rendering."""
+    """Fetch only the shipped font files, by their exact URLs; anything else (http, data, another file, the same
+    file spelled differently: `..`, percent-encoding, a host name) stops the rendering."""
 
     def __init__(self):
         super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+        self.allowed = shipped_font_urls()
 
     def fetch(self, url, headers=None):
-        path = Path(url.removeprefix("file://")).resolve()
-        if not path.is_relative_to(FONT_DIR.resolve()):
+        if url not in self.allowed:
             raise ValueError(f"A notice may only use the shipped fonts, not {url!r}.")
         return super().fetch(url, headers)
 
@@ -61,12 +67,20 @@ def _renderer() -> tuple[FontConfiguration, CSS]:
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _as_date(value):
+    """An ISO date string as a date; anything else (and a string that only looks like one, such as a staff
+    reason "2026-02-30") as it is."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _dates(body: dict) -> dict:
     """The snapshot keeps dates as ISO strings (JSON); the templates format them as dates."""
-    return {
-        key: date.fromisoformat(value) if isinstance(value, str) and ISO_DATE.fullmatch(value) else value
-        for key, value in body.items()
-    }
+    return {key: _as_date(value) for key, value in body.items()}
 
 
 def letter_context(notice: Notice) -> dict:

@@ -7,11 +7,16 @@ from assister_portal.lib.uploads.responses import DOWNLOAD_HEADERS
 from .models import Notice, NoticeStatus
 
 
+def pdf_is_ready(notice: Notice) -> bool:
+    """Whether the notice has a PDF to serve: views check this before they record a download."""
+    return notice.status == NoticeStatus.READY and bool(notice.pdf)
+
+
 def notice_pdf_response(notice: Notice):
     """The PDF as an attachment (`application/pdf`, `nosniff`), never through a public URL. With S3, a
     redirect to a presigned URL that lives 60 seconds (settings: `querystring_expire`) and makes the
     browser save it as an attachment. Http404 while the notice is not ready."""
-    if notice.status != NoticeStatus.READY or not notice.pdf:
+    if not pdf_is_ready(notice):
         raise Http404("This notice is not ready yet.")
     storage = notice.pdf.storage
     if hasattr(storage, "bucket_name"):  # django-storages' S3 storage

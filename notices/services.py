@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
-from assister_portal.lib.state_machine import StateMachine, Step, Transition
+from assister_portal.lib.state_machine import StateMachine, Step, Transition, TransitionNotAllowed
 from audit.models import Action, Outcome
 from audit.services import audit_record
 
@@ -116,7 +116,9 @@ def _audit(step: Step) -> None:
 
 def _after_commit(step: Step):
     notice_id = step.instance.pk
-    if step.transition.name == T.FINISH:
+    if step.transition.name in (T.FINISH, T.FAIL):
+        # A failed PDF does not hold the email back: the notice reads as a page, and a claim or one-click end
+        # link in the email must reach the recipient whatever became of the PDF.
         return lambda: _send(tasks.email_notice, notice_id)
     if step.transition.name == T.RETRY or (step.transition.name == T.REQUEUE and step.options.get("resend", True)):
         return lambda: _send(tasks.render_notice, notice_id)
@@ -147,21 +149,24 @@ BROKER_PAUSE_SECONDS = 15.0
 _broker_unreachable_until = 0.0
 
 
-def _send(task, notice_id: int) -> None:
-    """Hand a notice to the broker. If the broker cannot take it (or, run in-process, the task fails), the
-    row stays as it is and the sweep sends it again later: nothing is lost, so the error is logged, not
-    raised into the page whose event caused the notice."""
+def _send(task, notice_id: int) -> bool:
+    """Hand a notice to the broker; whether it was. If the broker cannot take it (or, run in-process, the task
+    fails), the row stays as it is and the sweep sends it again later: nothing is lost, so the error is
+    logged, not raised into the page whose event caused the notice."""
     global _broker_unreachable_until
     if time.monotonic() < _broker_unreachable_until:
         logger.warning("Notice %s: the broker was unreachable a moment ago; left for the sweep.", notice_id)
-        return
+        return False
     try:
         task.delay(notice_id)
     except (KombuOperationalError, ConnectionError, OSError):
         _broker_unreachable_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.exception("Notice %s: %s not sent to the broker; the sweep sends it again.", notice_id, task.name)
+        return False
     except Exception:  # run in-process (no broker configured), the task itself failed
         logger.exception("Notice %s: %s failed; the sweep sends it again.", notice_id, task.name)
+        return False
+    return True
 
 
 # --- Creating notices (the outbox) ---------------------------------------------------------------------
@@ -261,9 +266,12 @@ def notice_render(*, notice_id: int) -> Notice | None:
     if notice is None:
         return None
     if notice.status == S.QUEUED:
-        if notice.attempts >= settings.NOTICE_MAX_ATTEMPTS:
-            return NOTICE_MACHINE.run(notice, T.FAIL, actor=None, reason=_gave_up(notice))
-        notice = NOTICE_MACHINE.run(notice, T.START, actor=None)
+        try:
+            if notice.attempts >= settings.NOTICE_MAX_ATTEMPTS:
+                return NOTICE_MACHINE.run(notice, T.FAIL, actor=None, reason=_gave_up(notice))
+            notice = NOTICE_MACHINE.run(notice, T.START, actor=None)
+        except TransitionNotAllowed:  # another run took it between our read and the row lock: it is theirs
+            return Notice.objects.get(pk=notice_id)
     elif notice.status != S.RENDERING:  # ready or failed: nothing to do (a duplicate or late message)
         return notice
     try:
@@ -301,7 +309,12 @@ def notice_email(*, notice_id: int) -> bool:
     """Email the recipient that a notice is waiting, once. Returns whether an email was sent now."""
     with transaction.atomic():
         notice = Notice.objects.select_for_update().filter(pk=notice_id).first()
-        if notice is None or notice.status != S.READY or notice.emailed_at is not None or not notice.email_to:
+        if notice is None or notice.status not in (S.READY, S.FAILED) or notice.emailed_at is not None:
+            return False
+        if not notice.email_to:  # nobody to email (a client with no address): the link is not kept either
+            if notice.email_link:
+                notice.email_link = ""
+                notice.save(update_fields=["email_link"])
             return False
         send_notice_waiting(notice)
         notice.emailed_at = timezone.now()
@@ -345,14 +358,17 @@ def notices_sweep() -> SweepResult:
     for notice_id in Notice.objects.filter(status=S.QUEUED, status_changed_at__lt=queued_before).values_list(
         "pk", flat=True
     ):
-        _send(tasks.render_notice, notice_id)
-        result.resent += 1
-    unsent = Notice.objects.filter(status=S.READY, emailed_at__isnull=True, ready_at__lt=queued_before).exclude(
-        email_to=""
-    )
+        # Stamped first, so a backlog is sent again once per NOTICE_QUEUED_TIMEOUT, not at every sweep.
+        if Notice.objects.filter(pk=notice_id, status=S.QUEUED, status_changed_at__lt=queued_before).update(
+            status_changed_at=now
+        ) and _send(tasks.render_notice, notice_id):
+            result.resent += 1
+    unsent = Notice.objects.filter(
+        status__in=(S.READY, S.FAILED), emailed_at__isnull=True, status_changed_at__lt=queued_before
+    ).exclude(email_to="")
     for notice_id in unsent.values_list("pk", flat=True):
-        _send(tasks.email_notice, notice_id)
-        result.emails += 1
+        if _send(tasks.email_notice, notice_id):
+            result.emails += 1
     return result
 
 

@@ -4,6 +4,7 @@ Opening a notice marks it read (recorded). An assister's view of a client's noti
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -11,7 +12,7 @@ from . import selectors, services
 from .emails import body_language
 from .permissions import access_own_notice
 from .rendering import letter_html
-from .responses import notice_pdf_response
+from .responses import notice_pdf_response, pdf_is_ready
 
 PER_PAGE = 20
 
@@ -44,5 +45,7 @@ def detail(request, public_id):
 @require_GET
 def pdf(request, public_id):
     notice = access_own_notice(request.user, public_id)
+    if not pdf_is_ready(notice):
+        raise Http404("This notice is not ready yet.")  # nothing served: not marked read
     services.notice_mark_read(notice=notice, actor=request.user)
     return notice_pdf_response(notice)

@@ -14,6 +14,7 @@ from audit.models import Action, AuditEvent
 from clients.tests.factories import make_client
 from conftest import sign_in
 from notices.models import Notice, NoticeStatus
+from notices.services import sending_deferred
 
 from .factories import ask_and_record_call, associate
 
@@ -190,3 +191,26 @@ def test_an_assister_reads_their_own_notices_from_the_navigation(
     assert "A client chose you" in inbox and mine.number in inbox
     assert "You have a new assister of record" not in inbox  # the client's notice is hers, not his
     assert client.get(reverse("notices:detail", args=[mine.public_id])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_pdf_not_ready_is_a_404_and_is_neither_read_nor_recorded(
+    client, consumer, broker, django_capture_on_commit_callbacks
+):
+    from associations.tests.factories import associate
+
+    with sending_deferred():
+        associate(consumer.client, broker.assister)
+    notice = Notice.objects.get(client=consumer.client, kind="association_started")
+    assert notice.status == NoticeStatus.QUEUED
+    sign_in(client, broker)
+    url = reverse("clients:notice_pdf", args=[consumer.client.public_id, notice.public_id])
+    assert client.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(action=Action.NOTICE_DOWNLOADED).exists()
+    client.logout()
+    sign_in(client, consumer)
+    assert client.get(reverse("notices:pdf", args=[notice.public_id])).status_code == 404
+    notice.refresh_from_db()
+    assert notice.read_at is None and not AuditEvent.objects.filter(action=Action.NOTICE_READ).exists()
+    page = client.get(reverse("notices:detail", args=[notice.public_id])).content.decode()
+    assert "being prepared" in page  # the page itself opens: the letter is there before the PDF
