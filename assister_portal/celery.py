@@ -26,6 +26,9 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
+    # WeasyPrint's native libraries keep a few KiB per notice rendered (bench/README.md, "Notice rendering"):
+    # each worker process is replaced after this many tasks, between tasks, so its memory stays bounded.
+    worker_max_tasks_per_child=5000,
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],

@@ -4,6 +4,10 @@ Exit status: 0 when every page answered 200 and the required targets (the public
 directory's) are met, whether the other targets pass or not (those are a report);
 1 when a page errored, the guardian rows are inconsistent, the directory does not list
 what was built, or a required target is missed; 2 on bad usage.
+
+`python -m bench notices` (`notices_main`): notice rendering to PDF, in a small database of its own
+(bench/notices.py). Exit status: 0 when every notice rendered with the expected page count and both
+required targets are met (one-page p95 ≤ 1 s, memory flat after the first 20); 1 otherwise; 2 on bad usage.
 """
 
 import argparse
@@ -18,13 +22,14 @@ from dataclasses import asdict
 from urllib.parse import urlsplit, urlunsplit
 
 from . import database
-from .scale import BUILD_VERSION, Scale
+from .scale import BUILD_VERSION, NOTICES_BATCH, Scale
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Build the benchmark data set in its own database (once) and time the key pages.",
+        epilog="python -m bench notices --help: the notice rendering (PDF) benchmark, in a small database of its own.",
     )
     parser.add_argument("--rebuild", action="store_true", help="drop the bench database and build it again")
     parser.add_argument("--repeat", type=int, default=60, help="timed requests per page (default 60)")
@@ -148,6 +153,9 @@ def _environment() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["notices"]:
+        return notices_main(argv[1:])
     args = parse_args(argv)
     scale = Scale() if args.scale == 1 else Scale().scaled(args.scale)
     wanted = {"build_version": BUILD_VERSION, "scale": asdict(scale)}
@@ -260,6 +268,107 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
         for t in missed:
             print(f"  {'FAIL' if t.passed is False else 'n/a '}  {t.text}")
     return 1 if failures or missed else 0
+
+
+# --- python -m bench notices -------------------------------------------------------------------------------
+
+
+def parse_notices_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench notices",
+        description=(
+            "Render notices to PDF through the services, in-process, in a small database of its own: p50/p95 "
+            "of a one-page notice, a three-page notice and a 50-line invoice; pages per second and the "
+            "worker's memory over a batch."
+        ),
+    )
+    parser.add_argument(
+        "--batch", type=int, default=NOTICES_BATCH, help=f"notices in the batch (default {NOTICES_BATCH})"
+    )
+    parser.add_argument("--repeat", type=int, default=60, help="timed renderings of each notice (default 60)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed renderings of each first (default 3)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="forked workers for a second batch, the machine's throughput (default 2, as the Procfile's "
+        "worker; 1: no second batch)",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    args = parser.parse_args(argv)
+    if args.batch < 1 or args.repeat < 1 or args.warmup < 0 or args.processes < 1:
+        parser.error("--batch, --repeat and --processes must be at least 1, --warmup at least 0")
+    return args
+
+
+def notices_main(argv: list[str] | None = None) -> int:
+    args = parse_notices_args(argv)
+    url = database.bench_database_url(os.environ.get("DATABASE_URL"), database.NOTICES_DB_NAME)
+    print(f"bench database: {_redacted(url)}")
+    database.create_database(url)
+    _configure_django(url)
+    _setup_django()
+    _migrate()
+
+    from . import notices
+
+    print(_environment())
+    left = notices.delete_leftovers()
+    if left:
+        print(f"deleted {left} notices an interrupted run left")
+    load_before = _load()
+    print(f"load average {load_before} before", flush=True)
+    try:
+        results = notices.measure_notices(
+            batch=args.batch,
+            repeat=args.repeat,
+            warmup=args.warmup,
+            processes=args.processes,
+            log=lambda line: print(line, flush=True),
+        )
+    except notices.RenderError as exc:
+        print(f"\nERROR a notice did not render: {exc}")
+        return 1
+    load_after = _load()
+    print(f"load average {load_after} after")
+    print()
+    for line in notices.format_batch(results.batch):
+        print(line)
+    if results.parallel is not None:
+        for line in notices.format_batch(results.parallel):
+            print(line)
+        print(f"  ×{results.parallel.pages_per_second / results.batch.pages_per_second:.2f} the pages/s of one process")
+    print()
+    print(notices.format_table(results.samples))
+    checks = notices.targets(results)
+    print("\ntargets (required: a miss fails the run):")
+    for t in checks:
+        state = "PASS" if t.passed else "FAIL" if t.passed is False else "n/a "
+        print(f"  {state}  {t.text}{'  [required]' if t.required else ''}")
+    for line in results.problems:
+        print(f"\nERROR {line}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(
+                {
+                    "environment": _environment(),
+                    "load_average": {"before": load_before, "after": load_after},
+                    "batch": results.batch.as_dict(),
+                    "parallel": results.parallel.as_dict() if results.parallel else None,
+                    "samples": [s.as_dict() for s in results.samples],
+                    "targets": [{"passed": t.passed, "text": t.text, "required": t.required} for t in checks],
+                    "problems": results.problems,
+                },
+                fh,
+                indent=2,
+            )
+        print(f"\nresults written to {args.json}")
+    missed = [t for t in checks if t.required and not t.passed]
+    if missed:
+        print("\nFAILED: required targets missed:")
+        for t in missed:
+            print(f"  {'FAIL' if t.passed is False else 'n/a '}  {t.text}")
+    return 1 if missed or results.problems else 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import psycopg
 from psycopg import sql
 
 BENCH_DB_NAME = "assister_portal_bench"
+# `python -m bench notices`: a small database of its own, so it never waits for (or disturbs) the big data set.
+NOTICES_DB_NAME = "assister_portal_bench_notices"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assister_portal"
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 # Written by the build in the same transaction as the data, so a half-built data set never looks finished.
@@ -23,12 +25,20 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(scheme=scheme, path="/" + name))
 
 
-def bench_database_url(url: str | None) -> str:
-    """DATABASE_URL with the database name replaced by the bench database's."""
+def bench_database_url(url: str | None, name: str = BENCH_DB_NAME) -> str:
+    """DATABASE_URL with the database name replaced by the bench database's (`name`)."""
     url = url or DEFAULT_DATABASE_URL
     if urlsplit(url).scheme not in POSTGRES_SCHEMES:
         raise SystemExit(f"bench: DATABASE_URL must point at PostgreSQL (postgres://…), not {urlsplit(url).scheme}://")
-    return _with_database(url, BENCH_DB_NAME)
+    return _with_database(url, name)
+
+
+def _name(url: str) -> str:
+    """The bench database `url` names; never another (create_database may drop it)."""
+    name = urlsplit(url).path.lstrip("/")
+    if name not in (BENCH_DB_NAME, NOTICES_DB_NAME):
+        raise ValueError(f"not a bench database: {name!r}")
+    return name
 
 
 def _maintenance_connect(url: str) -> psycopg.Connection:
@@ -36,17 +46,20 @@ def _maintenance_connect(url: str) -> psycopg.Connection:
 
 
 def database_exists(url: str) -> bool:
+    """Whether the database `url` names (a bench database's URL) exists."""
     with _maintenance_connect(url) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB_NAME]).fetchone() is not None
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_name(url)]).fetchone() is not None
 
 
 def create_database(url: str, *, drop_first: bool = False) -> None:
-    """CREATE DATABASE assister_portal_bench (dropping it first, sessions and all, when asked)."""
-    name = sql.Identifier(BENCH_DB_NAME)
+    """CREATE DATABASE the one `url` names (a bench database's URL), dropping it first, sessions and all,
+    when asked."""
+    datname = _name(url)
+    name = sql.Identifier(datname)
     with _maintenance_connect(url) as conn:
         if drop_first:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB_NAME]).fetchone() is None:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [datname]).fetchone() is None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 

@@ -61,3 +61,7 @@ class Scale:
             directory_agencies=times(self.directory_agencies, 10),
             batch_size=self.batch_size,
         )
+
+
+# `python -m bench notices` (bench/notices.py): the batch the issue names, rendered in one worker process.
+NOTICES_BATCH = 200

@@ -154,6 +154,8 @@ def _send(task, notice_id: int) -> bool:
     fails), the row stays as it is and the sweep sends it again later: nothing is lost, so the error is
     logged, not raised into the page whose event caused the notice."""
     global _broker_unreachable_until
+    if _sending_deferred.get():  # see sending_deferred: the sweep sends it
+        return False
     if time.monotonic() < _broker_unreachable_until:
         logger.warning("Notice %s: the broker was unreachable a moment ago; left for the sweep.", notice_id)
         return False
@@ -233,9 +235,10 @@ _sending_deferred = contextvars.ContextVar("notices_sending_deferred", default=F
 
 @contextmanager
 def sending_deferred() -> Iterator[None]:
-    """Notices created inside are written (the outbox) but not sent to the worker after the commit: the sweep
-    sends them once they have waited NOTICE_QUEUED_TIMEOUT. For bulk loads (the demo's directory of made-up
-    people) that would otherwise render hundreds of PDFs nobody reads, one after the other."""
+    """Notices created inside are written (the outbox) but not sent to the worker after the commit, and a
+    rendering run inside sends no email task: the sweep sends them once they have waited NOTICE_QUEUED_TIMEOUT.
+    For bulk loads (the demo's directory of made-up people) that would otherwise render hundreds of PDFs nobody
+    reads, one after the other, and for the rendering benchmark (the rendering alone, no broker)."""
     token = _sending_deferred.set(True)
     try:
         yield
