@@ -97,10 +97,6 @@ class Notice(models.Model):
         return f"{timezone.localtime(self.created_at):%Y}-{self.pk:08d}" if self.pk else ""
 
     @property
-    def title(self) -> str:
-        return self.data.get("title", "")
-
-    @property
     def download_name(self) -> str:
         return f"MNsure-notice-{self.number}.pdf"
 

@@ -78,7 +78,7 @@ def test_a_failed_rendering_still_sends_the_email_once_and_the_page_says_so(clie
     assert "could not be prepared" in page and "Ana chose you" in " ".join(page.split())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the reference data back for later tests
 def test_a_rendering_another_run_started_first_is_left_to_it():
     """Run B reads the notice as queued; run A holds its row, starts it and commits; B's START then finds it
     rendering under the lock: B leaves it to A instead of failing."""
