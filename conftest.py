@@ -21,6 +21,7 @@ from accounts.tests.factories import UserFactory
 from certification.models import AgencyKind, AssisterKind, MembershipRole
 from certification.tests.factories import invite_and_accept, make_agency, make_assister
 from clients.tests.factories import make_client
+from notices import services as notice_services
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -76,8 +77,10 @@ def _fresh_cache():
 
     cache.clear()
     reference_clear()
+    notice_services._broker_unreachable_until = 0.0  # a refused publish in one test pauses no other
     yield
     cache.clear()
+    assert not notice_services._sending_deferred.get(), "a test left notices.services.sending_deferred() on"
 
 
 def totp_code(user) -> str:
