@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import celery
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -81,6 +82,9 @@ def _fresh_cache():
     yield
     cache.clear()
     assert not notice_services._sending_deferred.get(), "a test left notices.services.sending_deferred() on"
+    # A `Celery(...)` made in a test becomes the current app unless told not to (set_as_current=False), and
+    # every shared task (the notices' too) would then publish to its broker for the rest of the process.
+    assert celery.current_app.main == "assister_portal", f"a test left {celery.current_app!r} as the current app"
 
 
 def totp_code(user) -> str:

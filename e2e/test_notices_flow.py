@@ -13,7 +13,6 @@ from clients.tests.factories import make_client
 from conftest import PASSWORD, totp_code
 from e2e.conftest import assert_accessible
 from e2e.helpers import sign_in
-from notices import services
 from notices.models import Notice, NoticeStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -31,12 +30,8 @@ def download(page, link_name) -> tuple[str, bytes]:
 def test_the_consumer_reads_and_downloads_a_notice_and_sees_her_broker_did_too(watched):
     broker = make_assister(AssisterKind.BROKER, first_name="Bao", last_name="Vang")
     person = make_client(first_name="Ana", last_name="García")
-    associate(person, broker)  # committed: the notice is written
+    associate(person, broker)  # committed: the notice is written, then rendered (in-process, no broker here)
     notice = Notice.objects.get(client=person, kind="association_started")
-    # Rendered as the worker does (a no-op when the in-process task already did it at the commit: in a full
-    # run of the suite it sometimes has not, see the closing note of issue 11).
-    services.notice_render(notice_id=notice.pk)
-    notice.refresh_from_db()
     assert notice.status == NoticeStatus.READY
 
     consumer = watched.new_page()

@@ -79,7 +79,7 @@ def test_a_real_worker_runs_the_rescan_sweep_sent_by_name(tmp_path):
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
-    sender = Celery(broker=BROKER)
+    sender = Celery(broker=BROKER, set_as_current=False)  # the project app stays the current one
     try:
         sender.send_task("assister_portal.lib.uploads.tasks.rescan_quarantined_files", queue=queue)
         deadline = time.monotonic() + 60

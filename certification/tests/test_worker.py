@@ -57,7 +57,7 @@ def worker(transactional_db):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    sender = Celery(broker=BROKER)
+    sender = Celery(broker=BROKER, set_as_current=False)  # the project app stays the current one
     try:
         yield lambda name: sender.send_task(name, queue=queue)
     finally:
