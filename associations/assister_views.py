@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -191,7 +192,7 @@ def notices(request, public_id):
     if association is None:
         raise Http404
     page = Paginator(notice_selectors.client_notices(client), NOTICES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "notices/client_notices.html", {"client": client, "page": page})
+    return render(request, "clients/notices.html", {"client": client, "page": page})
 
 
 @login_required
@@ -207,7 +208,9 @@ def notice_detail(request, public_id, notice_id):
             "notice": notice,
             "letter": letter_html(notice),
             "letter_language": body_language(notice.language),
-            "pdf_url_name": "clients:notice_pdf",
+            "back_url": reverse("clients:notices", args=[client.public_id]),
+            "back_label": _("Back to %(name)s's notices") % {"name": client.full_name},
+            "pdf_url": reverse("clients:notice_pdf", args=[client.public_id, notice.public_id]),
         },
     )
 

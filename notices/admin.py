@@ -84,10 +84,8 @@ class NoticeAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("kind"))
     def kind_display(self, notice):
-        try:
-            return kinds.get(notice.kind).title
-        except LookupError:
-            return notice.kind
+        spec = kinds.for_notice(notice.kind)
+        return spec.title if spec is not kinds.RETIRED else f"{spec.title} ({notice.kind})"
 
     @admin.display(description=_("recipient"))
     def recipient(self, notice):

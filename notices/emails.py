@@ -20,7 +20,7 @@ def body_language(code: str) -> str:
 
 
 def send_notice_waiting(notice: Notice) -> int:
-    spec = kinds.get(notice.kind)
+    spec = kinds.for_notice(notice.kind)
     with translation.override(body_language(notice.language)):
         context = {
             "first_name": notice.data.get("recipient", {}).get("first_name", ""),

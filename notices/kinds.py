@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class Recipient(enum.StrEnum):
@@ -52,6 +53,16 @@ def get(code: str) -> NoticeKind:
         return _KINDS[code]
     except KeyError:
         raise LookupError(f"No notice kind {code!r} is registered (see notices/kinds.py).") from None
+
+
+# What a notice of a kind no longer registered (its code removed from a later version) is shown as: its
+# pages still open, saying so, and its stored PDF still downloads.
+RETIRED = NoticeKind("", _("MNsure notice"), Recipient.CLIENT, on_behalf=False, template="notices/bodies/retired.html")
+
+
+def for_notice(code: str) -> NoticeKind:
+    """The kind to show an existing notice with: its registered kind, or RETIRED."""
+    return _KINDS.get(code, RETIRED)
 
 
 def registered() -> tuple[NoticeKind, ...]:

@@ -84,7 +84,7 @@ def _dates(body: dict) -> dict:
 
 
 def letter_context(notice: Notice) -> dict:
-    spec = kinds.get(notice.kind)
+    spec = kinds.for_notice(notice.kind)
     due = notice.data.get("due")
     return {
         "notice": notice,
@@ -118,7 +118,7 @@ def document_html(notice: Notice) -> str:
             "notices/pdf/document.html",
             {
                 "notice": notice,
-                "title": kinds.get(notice.kind).title,
+                "title": kinds.for_notice(notice.kind).title,
                 "language": language,
                 "copies": copies,
                 "taglines": taglines(),

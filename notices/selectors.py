@@ -41,13 +41,6 @@ def client_notice(client_public_id, notice_public_id) -> Notice | None:
 
 def described(notice: Notice) -> str:
     """The notice as the client's "Who viewed my information" names it: its number and title (English)."""
-    try:
-        spec = kinds.get(notice.kind)
-    except LookupError:
-        return f"notice {notice.number} ({notice.kind})"
+    spec = kinds.for_notice(notice.kind)
     with translation.override("en"):  # stored once, like every other line of the trail
         return f"notice {notice.number} ({spec.title})"
-
-
-def unread_count(user) -> int:
-    return Notice.objects.filter(own_notices_q(user), read_at__isnull=True).count()

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors, services
@@ -36,7 +38,9 @@ def detail(request, public_id):
             "notice": notice,
             "letter": letter_html(notice),
             "letter_language": body_language(notice.language),
-            "pdf_url_name": "notices:pdf",
+            "back_url": reverse("notices:inbox"),
+            "back_label": _("Back to My notices"),
+            "pdf_url": reverse("notices:pdf", args=[notice.public_id]),
         },
     )
 

@@ -138,3 +138,20 @@ def test_the_sweep_sends_a_backlog_again_once_per_timeout_and_counts_only_what_i
 def test_a_body_string_that_looks_like_a_date_but_is_not_one_is_shown_as_it_is():
     notice = deferred_notice(client_name="2026-02-30")
     assert "2026-02-30" in letter_html(notice)
+
+
+@pytest.mark.django_db
+def test_a_notice_whose_kind_is_no_longer_registered_still_opens_and_says_so(
+    client, django_capture_on_commit_callbacks
+):
+    user = UserFactory(role="assister", email="retired@example.org", mfa=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = deferred_notice(user)
+        services.notice_render(notice_id=notice.pk)
+    Notice.objects.filter(pk=notice.pk).update(kind="a_kind_removed_since")
+    sign_in(client, user)
+    inbox = client.get(reverse("notices:inbox")).content.decode()
+    assert "MNsure notice" in inbox
+    page = client.get(reverse("notices:detail", args=[notice.public_id]))
+    assert page.status_code == 200 and "cannot be shown on this page" in page.content.decode()
+    assert client.get(reverse("notices:pdf", args=[notice.public_id])).status_code == 200  # the stored PDF
