@@ -138,12 +138,19 @@ def user_update(
     return user
 
 
+def user_store_language(*, user: User, language: Language | None) -> None:
+    """The language given with the form that creates or completes an account (sign-up, a consumer's own
+    details): stored as it is, without the audit row and hook of a change made in the settings."""
+    if language is not None and user.preferred_language_id != language.pk:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+
+
 def user_set_preferred_language(*, user: User, language: Language, request: HttpRequest | None = None) -> User:
     """The person chose the language of their notices and emails; a consumer's client record follows."""
     with transaction.atomic():
         before = user.preferred_language.code if user.preferred_language_id else ""
-        user.preferred_language = language
-        user.save(update_fields=["preferred_language"])
+        user_store_language(user=user, language=language)
         hooks.preferred_language_changed.send(user=user, language=language)
         audit_record(
             action=Action.PREFERENCES_CHANGED,

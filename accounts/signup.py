@@ -6,6 +6,7 @@ A module of its own: allauth imports it while defining its own forms, so it must
 from django import forms
 
 from .languages import language_of_this_page, preferred_language_field
+from .services import user_store_language
 
 
 class SignupLanguageForm(forms.Form):
@@ -22,7 +23,4 @@ class SignupLanguageForm(forms.Form):
         self.fields["preferred_language"].empty_label = None
 
     def signup(self, request, user) -> None:
-        language = self.cleaned_data.get("preferred_language") or language_of_this_page()
-        if language is not None and user.preferred_language_id != language.pk:
-            user.preferred_language = language
-            user.save(update_fields=["preferred_language"])
+        user_store_language(user=user, language=self.cleaned_data.get("preferred_language") or language_of_this_page())

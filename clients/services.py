@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
-from accounts.services import user_create
+from accounts.services import user_create, user_store_language
 from assister_portal.lib.crypto import lookup_hash
 from assister_portal.lib.tokens import new_token, token_hash
 from audit.models import Action, Outcome
@@ -130,9 +130,7 @@ def client_create_for_self(
                 outcome = DUPLICATE
             else:
                 outcome = _save_new(fields, employer, created_by=user, user=user)
-                if fields.get("preferred_language") and user.preferred_language_id != fields["preferred_language"].pk:
-                    user.preferred_language = fields["preferred_language"]  # one language for their notices
-                    user.save(update_fields=["preferred_language"])
+                user_store_language(user=user, language=fields.get("preferred_language"))  # one language for both
                 audit_record(action=Action.CLIENT_CREATED, actor=user, request=request, target=outcome)
     if outcome is PAUSED:
         raise ValidationError(OWN_DETAILS_PAUSED)

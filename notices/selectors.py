@@ -17,26 +17,20 @@ def on_behalf_kinds() -> list[str]:
     return [kind.code for kind in kinds.registered() if kind.recipient == kinds.Recipient.CLIENT and kind.on_behalf]
 
 
+def _on_behalf() -> QuerySet[Notice]:
+    """Client notices that may be seen on the client's behalf (for an assister holding `view_notices_for_client`)."""
+    return Notice.objects.filter(kind__in=on_behalf_kinds()).select_related("invoice")
+
+
 def client_notices(client) -> QuerySet[Notice]:
-    """A client's notices that may be seen on the client's behalf (for an assister holding
-    `view_notices_for_client`), newest first."""
-    return (
-        Notice.objects.filter(client=client, kind__in=on_behalf_kinds())
-        .select_related("invoice")
-        .order_by("-created_at", "-id")
-    )
+    """A client's notices that may be seen on their behalf, newest first."""
+    return _on_behalf().filter(client=client).order_by("-created_at", "-id")
 
 
 def client_notice(client_public_id, notice_public_id) -> Notice | None:
     """One notice of the client with that public id that may be seen on their behalf; None if there is none.
     Whether the caller may see it is the caller's check (`associations.permissions.access_client`)."""
-    return (
-        Notice.objects.filter(
-            client__public_id=client_public_id, public_id=notice_public_id, kind__in=on_behalf_kinds()
-        )
-        .select_related("invoice")
-        .first()
-    )
+    return _on_behalf().filter(client__public_id=client_public_id, public_id=notice_public_id).first()
 
 
 def described(notice: Notice) -> str:

@@ -1,6 +1,9 @@
 """Notices to clients about their assisters, the consumer's inbox, and an assister reading a client's
 notices on their behalf: only with the client's permission, every view in the client's "Who viewed"."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -11,10 +14,11 @@ from associations.models import AssociationNotice, EndReason
 from associations.notices import association_notices
 from associations.services import DEFAULT_POWERS, association_end
 from audit.models import Action, AuditEvent
+from clients.notices import client_addressee
 from clients.tests.factories import make_client
 from conftest import sign_in
-from notices.models import Notice, NoticeStatus
-from notices.services import sending_deferred
+from notices.models import Invoice, Notice, NoticeStatus
+from notices.services import invoice_create, sending_deferred
 
 from .factories import ask_and_record_call, associate
 
@@ -214,3 +218,26 @@ def test_a_pdf_not_ready_is_a_404_and_is_neither_read_nor_recorded(
     assert notice.read_at is None and not AuditEvent.objects.filter(action=Action.NOTICE_READ).exists()
     page = client.get(reverse("notices:detail", args=[notice.public_id])).content.decode()
     assert "being prepared" in page  # the page itself opens: the letter is there before the PDF
+
+
+def test_the_notice_and_invoice_changelists_cost_the_same_for_1_and_30_rows(client, superuser_staff, broker):
+    def one_more(n):
+        person = make_client()
+        association_notices(associate(person, broker.assister), AssociationNotice.RESTORED)
+        invoice_create(
+            client=person,
+            addressee=client_addressee(person),
+            period_start=date(2027, 1, 1),
+            period_end=date(2027, 1, 31),
+            lines=[(f"Premium {n}", Decimal("100.00"))],
+            due_date=date(2026, 12, 23),
+        )
+
+    notices, invoices = reverse("admin:notices_notice_changelist"), reverse("admin:notices_invoice_changelist")
+    one_more(0)
+    sign_in(client, superuser_staff)
+    at_1 = (count_queries(client, notices), count_queries(client, invoices))
+    for n in range(29):
+        one_more(n + 1)
+    assert Invoice.objects.count() == 30
+    assert (count_queries(client, notices), count_queries(client, invoices)) == at_1
