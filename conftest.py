@@ -188,3 +188,14 @@ def exchange_staff(db):
 def superuser_staff(db):
     """Exchange staff with every permission, for the admin pages no duty group covers yet (accounts, audit)."""
     return UserFactory(role=Role.STAFF, email="superuser@example.org", mfa=True, is_superuser=True)
+
+
+@pytest.fixture
+def sample_catalog(db):
+    """The shipped 2026 sample plan catalog (individual market, made-up plans and rates), loaded by the importer.
+
+    `plans.tests.factories` has the rest: `load_sample_catalog(2027)`, `make_catalog`, `make_plan`.
+    """
+    from plans.tests.factories import load_sample_catalog
+
+    return load_sample_catalog(2026)

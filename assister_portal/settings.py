@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "audit",
     "core",
     "notices",
+    "plans",
     "certification",
     "directory",
     "clients",
     "associations",
+    "applications",
     "guardian",
     "assister_portal",  # the project's own start-up (deploy checks); above every app
     "demo",  # seed_demo: the top layer, last
@@ -419,3 +421,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's per-IP rate limits see the real client too
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# Applications (issue 12): the coverage years an application can be started for. Each needs its rules file
+# (applications/rules/<year>.toml) and a plan catalog (manage.py import_plans).
+APPLICATION_COVERAGE_YEARS = env.list("APPLICATION_COVERAGE_YEARS", cast=int, default=[2026, 2027])

@@ -3,6 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from applications import urls as application_urls
+from associations import assister_urls
 from core.views import favicon, healthz
 
 # Error pages that never read the request body again (see core.views).
@@ -36,8 +38,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("certification.urls")),
-    # The `clients` namespace: the assister's side of clients works on associations (DESIGN §2).
-    path("", include("associations.assister_urls")),
+    # The `clients` namespace: the assister's side of clients works on associations (DESIGN §2); the dashboard,
+    # which shows each client's application too, is applications' view.
+    path("", include((assister_urls.urlpatterns + application_urls.client_patterns, "clients"))),
+    path("", include("applications.urls")),
     path("", include("associations.urls")),
     path("", include("notices.urls")),
     path("directory/", include("directory.urls")),

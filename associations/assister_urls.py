@@ -1,5 +1,5 @@
-"""The assister's side of clients, under the `clients` namespace its URLs have always had (`clients:dashboard`,
-`clients:detail`, …).
+"""The assister's side of clients, under the `clients` namespace its URLs have always had (`clients:detail`, …;
+`clients:dashboard` is applications' view, put in the namespace by the project's URL conf).
 
 One URL module per namespace: claiming an account is clients' own view (`clients.views.claim`), routed here so
 that `clients:claim` resolves from the same namespace.
@@ -13,7 +13,6 @@ from . import assister_views as views
 
 app_name = "clients"
 urlpatterns = [
-    path("clients/", views.dashboard, name="dashboard"),
     path("clients/requests/", views.request_list, name="requests"),
     path("clients/requests/<uuid:public_id>/consent/", views.record_consent, name="record_consent"),
     path("clients/find/", views.find, name="find"),

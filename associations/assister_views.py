@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -37,7 +36,7 @@ from notices.rendering import letter_html
 from notices.responses import notice_pdf_response, pdf_is_ready
 
 from . import selectors, services
-from .forms import BookSearchForm, OfflineConsentForm
+from .forms import OfflineConsentForm
 from .models import AssociationStatus, ConsentMethod, EndReason
 from .permissions import access_association_for_assister, access_client
 from .selectors import offline_consent_refusal
@@ -49,58 +48,17 @@ NOTICES_PER_PAGE = 20
 BOOK_ROLES = (Role.ASSISTER, Role.AGENCY_ADMIN, Role.AGENCY_SUPPORT)
 
 
-def _paginate(request, queryset):
+def paginate(request, queryset):
     """The requested page (page=abc gives the first, page=9999 the last) and the page numbers to link."""
     page = Paginator(queryset, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     return page, list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
 
 
-def _audit_list(request, clients, what: str) -> None:
+def audit_list(request, clients, what: str) -> None:
     """One audit row per client shown, so each client sees that they appeared in the list."""
     audit_record_for_clients(
         action=Action.CLIENT_LIST_VIEWED, actor=request.user, clients=clients, request=request, details={"what": what}
     )
-
-
-# --- My clients ------------------------------------------------------------------------
-
-
-@login_required
-@role_required(*BOOK_ROLES)
-@require_safe
-def dashboard(request):
-    user = request.user
-    agency_staff = selectors.is_agency_staff(user)
-    may_act = user.role != Role.ASSISTER or assister_may_act(user)
-    form = BookSearchForm(request.GET, agency_staff=agency_staff)
-    page, page_range, rows = None, [], []
-    if may_act and form.is_valid():
-        filters = selectors.BookFilters(**form.cleaned_data)
-        page, page_range = _paginate(request, selectors.client_book(user, filters))
-        rows = list(page.object_list)
-        for row in rows:
-            row.power_labels = power_labels(row.powers)
-        _audit_list(request, [row.client for row in rows], "dashboard")
-    sort = form.cleaned_data.get("sort", selectors.DEFAULT_SORT) if form.is_valid() else selectors.DEFAULT_SORT
-    context = {
-        "form": form,
-        "page": page,
-        "page_range": page_range,
-        "rows": rows,
-        "may_act": may_act,
-        "agency_staff": agency_staff,
-        "sort_field": sort.lstrip("-"),
-        "sort_descending": sort.startswith("-"),
-        "filtered": form.is_valid()
-        and (
-            any(form.cleaned_data.get(f) for f in ("name", "date_of_birth", "client_id", "kind"))
-            or form.cleaned_data.get("status", AssociationStatus.ACTIVE) != AssociationStatus.ACTIVE
-        ),
-    }
-    partial = request.htmx and not request.htmx.history_restore_request
-    response = render(request, "clients/dashboard.html#results" if partial else "clients/dashboard.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 # --- A client's page --------------------------------------------------------------------
@@ -282,9 +240,9 @@ def find(request):
 @role_required(Role.ASSISTER)
 @require_safe
 def request_list(request):
-    page, page_range = _paginate(request, selectors.assister_requests(request.user))
+    page, page_range = paginate(request, selectors.assister_requests(request.user))
     rows = list(page.object_list)
-    _audit_list(request, [row.client for row in rows], "requests")
+    audit_list(request, [row.client for row in rows], "requests")
     return render(
         request,
         "clients/requests.html",

@@ -54,6 +54,10 @@ class Action(models.TextChoices):
     NOTICE_RETRIED = "notice_retried", _("Notice sent to be prepared again")
     INVOICE_PAID = "invoice_paid", _("Invoice marked paid")
     PREFERENCES_CHANGED = "preferences_changed", _("Preferred language changed")
+    APPLICATION_STARTED = "application_started", _("Application started")
+    APPLICATION_SAVED = "application_saved", _("Application answers saved")
+    APPLICATION_STATUS = "application_status", _("Application status changed")
+    APPLICATION_REVIEW = "application_review", _("Application review requested or recorded")
 
 
 class Outcome(models.TextChoices):

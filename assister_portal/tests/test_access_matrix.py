@@ -27,6 +27,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from applications import services as application_services
+from applications.models import Application
 from assister_portal.lib.uploads import quarantined_file_scan
 from assister_portal.tests.samples import plain_pdf
 from associations import services as association_services
@@ -195,6 +197,22 @@ def _invitation(w, email):
     )
 
 
+def _application(w) -> Application:
+    """The client's draft application (started by the client through the service, once per world)."""
+    client = w["client"]
+    found = Application.objects.filter(client=client).first()
+    return found or application_services.application_start(client=client, coverage_year=2027, actor=client.user)
+
+
+def _application_id(w) -> dict:
+    return {"public_id": _application(w).public_id}
+
+
+def _application_member(w) -> dict:
+    application = _application(w)
+    return {"public_id": application.public_id, "key": application.data["members"][0]["key"]}
+
+
 @dataclass(frozen=True)
 class Route:
     """Who may open a route's object. Everyone else gets 404 (a visitor: `anonymous`)."""
@@ -209,10 +227,13 @@ class Route:
     # without the permission, 404 (`staff`: the staff personas, whose outcome is `allowed` or 404).
     admin: bool = False
     staff: tuple[str, ...] = ("exchange_staff",)
+    # What the rightful persona gets, when not the default (200 for a GET, 302 for a POST that worked): e.g.
+    # "400" for a form posted empty, which shows they reached the form.
+    answer: str = ""
 
     def expected(self, persona: str) -> frozenset[str]:
         if persona in self.allowed:
-            return frozenset({"200" if self.method == "get" else "302"})  # a POST that worked redirects
+            return frozenset({self.answer or ("200" if self.method == "get" else "302")})
         if self.admin:
             return frozenset({"404"}) if persona in self.staff else frozenset({ADMIN_LOGIN, "404"})
         return frozenset({self.anonymous if persona == "anonymous" else "404"})
@@ -245,6 +266,42 @@ MATRIX = {
     ),
     "clients:notice": Route(_notice_on_behalf, only("associated_assister", "agency_admin", "support_staff")),
     "clients:notice_pdf": Route(_notice_on_behalf, only("associated_assister", "agency_admin", "support_staff")),
+    # Applications: seen by the client and whoever holds view_client; changed by the client and whoever holds
+    # apply_for_client (the broker's association here; agency staff hold view only).
+    "applications:for_client": Route(
+        lambda w: {"client_id": w["client"].public_id},
+        only("client", "associated_assister", "agency_admin", "support_staff"),
+    ),
+    "applications:start": Route(
+        lambda w: {"client_id": w["client"].public_id}, only("client", "associated_assister"), method="post"
+    ),
+    "applications:detail": Route(
+        _application_id, only("client", "associated_assister", "agency_admin", "support_staff")
+    ),
+    "applications:step": Route(
+        lambda w: {**_application_id(w), "slug": "tax"},
+        only("client", "associated_assister", "agency_admin", "support_staff"),
+    ),
+    "applications:review": Route(
+        _application_id, only("client", "associated_assister", "agency_admin", "support_staff")
+    ),
+    "applications:history": Route(
+        _application_id, only("client", "associated_assister", "agency_admin", "support_staff")
+    ),
+    "applications:member_add": Route(_application_id, only("client", "associated_assister")),
+    "applications:member_edit": Route(_application_member, only("client", "associated_assister")),
+    "applications:member_remove": Route(_application_member, only("client", "associated_assister"), method="post"),
+    "applications:income_add": Route(
+        _application_id, only("client", "associated_assister"), method="post", answer="400"
+    ),
+    "applications:income_remove": Route(
+        lambda w: {**_application_id(w), "key": "00000000"}, only("client", "associated_assister"), method="post"
+    ),
+    "applications:request_review": Route(_application_id, only("associated_assister"), method="post"),
+    "applications:record_review": Route(_application_id, only("associated_assister")),
+    "applications:confirm": Route(_application_id, only("client")),
+    "applications:change": Route(_application_id, only("client", "associated_assister"), method="post"),
+    "applications:withdraw": Route(_application_id, only("client", "associated_assister")),
     "associations:confirm": Route(lambda w: {"public_id": _pending_for_client(w).public_id}, only("client")),
     "associations:change_powers": Route(lambda w: {"public_id": w["broker_association"].public_id}, only("client")),
     "associations:end": Route(lambda w: {"public_id": w["suspended_association"].public_id}, only("client")),

@@ -55,10 +55,12 @@ def test_the_layers_are_the_ones_design_md_lists():
     layers = re.search(r"^layers =\n((?:[ \t]+.+\n)+)", config, re.MULTILINE).group(1)
     assert [line.strip() for line in layers.splitlines()] == [
         "demo",
+        "applications",
         "directory",
         "associations",
         "clients",
         "certification",
+        "plans",
         "notices",
         "accounts : audit",
         "core",

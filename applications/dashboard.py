@@ -1,0 +1,66 @@
+"""The assister's dashboard: the book of clients (`associations.selectors.client_book`) with each client's
+current application — coverage year, status, determination (programs, monthly credit) and the next step —
+filtered and sorted by application status (issue 12). It lives here because it reads applications, which sit
+above associations (DESIGN §2); its URL keeps the name `clients:dashboard`."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from accounts.models import Role
+from assister_portal.lib.roles import role_required
+from associations import selectors as book
+from associations.assister_views import BOOK_ROLES, audit_list, paginate
+from associations.models import AssociationStatus
+from certification.selectors import assister_may_act
+from clients.selectors import power_labels
+
+from . import selectors
+from .forms import ApplicationBookSearchForm
+
+
+@login_required
+@role_required(*BOOK_ROLES)
+@require_safe
+def dashboard(request):
+    user = request.user
+    agency_staff = book.is_agency_staff(user)
+    may_act = user.role != Role.ASSISTER or assister_may_act(user)
+    form = ApplicationBookSearchForm(request.GET, agency_staff=agency_staff)
+    page, page_range, rows = None, [], []
+    if may_act and form.is_valid():
+        data = dict(form.cleaned_data)
+        application_status = data.pop("application_status", "")
+        sort = data["sort"]
+        if sort.lstrip("-") == "application":
+            data["sort"] = book.DEFAULT_SORT
+        queryset = selectors.with_current_application(
+            book.client_book(user, book.BookFilters(**data)), status=application_status, sort=sort
+        )
+        page, page_range = paginate(request, queryset)
+        rows = list(page.object_list)
+        for row in rows:
+            row.power_labels = power_labels(row.powers)
+            row.next_step = selectors.NEXT_STEPS.get(row.application_status, "start")
+        audit_list(request, [row.client for row in rows], "dashboard")
+    sort = form.cleaned_data.get("sort", book.DEFAULT_SORT) if form.is_valid() else book.DEFAULT_SORT
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": page_range,
+        "rows": rows,
+        "may_act": may_act,
+        "agency_staff": agency_staff,
+        "sort_field": sort.lstrip("-"),
+        "sort_descending": sort.startswith("-"),
+        "filtered": form.is_valid()
+        and (
+            any(form.cleaned_data.get(f) for f in ("name", "date_of_birth", "client_id", "kind", "application_status"))
+            or form.cleaned_data.get("status", AssociationStatus.ACTIVE) != AssociationStatus.ACTIVE
+        ),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "clients/dashboard.html#results" if partial else "clients/dashboard.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -1,0 +1,145 @@
+"""Reads of applications: a client's applications, the determination as pages show it, the history and the
+comparison of two revisions, and the application columns of the assister's dashboard."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from clients.models import Client
+
+from . import answers, eligibility
+from .models import (
+    Application,
+    ApplicationEvent,
+    ApplicationReview,
+    ApplicationRevision,
+    ApplicationStatus,
+    ReviewStatus,
+)
+
+WORKFLOW = [
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.PENDING_VERIFICATION,
+    ApplicationStatus.DETERMINED,
+    ApplicationStatus.ENROLLED,
+]
+
+# What the household or their assister does next, by status (the dashboard's "Next step" column).
+NEXT_STEPS = {
+    ApplicationStatus.DRAFT: "finish",
+    ApplicationStatus.SUBMITTED: "wait",
+    ApplicationStatus.PENDING_VERIFICATION: "documents",
+    ApplicationStatus.DETERMINED: "choose_plan",
+    ApplicationStatus.ENROLLED: "none",
+    ApplicationStatus.WITHDRAWN: "none",
+}
+
+
+def client_applications(client: Client) -> list[Application]:
+    return list(
+        Application.objects.filter(client=client)
+        .select_related("determination")
+        .order_by("-coverage_year", "-created_at")
+    )
+
+
+def years_open(client: Client, applications: list[Application]) -> list[int]:
+    """The coverage years the client may start an application for: those without a current one."""
+    taken = {a.coverage_year for a in applications if a.status != ApplicationStatus.WITHDRAWN}
+    return [year for year in settings.APPLICATION_COVERAGE_YEARS if year not in taken]
+
+
+def pending_reviews(client: Client) -> QuerySet[ApplicationReview]:
+    return ApplicationReview.objects.filter(application__client=client, status=ReviewStatus.PENDING).select_related(
+        "application", "assister_user"
+    )
+
+
+def latest_review(application: Application) -> ApplicationReview | None:
+    return application.reviews.select_related("assister_user").order_by("-requested_at", "-pk").first()
+
+
+def determination_view(determination) -> eligibility.Determination | None:
+    return eligibility.Determination.from_dict(determination.data) if determination is not None else None
+
+
+def summary(application: Application) -> dict:
+    """'Check your answers': the address and each member's answers as labelled lines."""
+    data = application.data
+    return {
+        "address": answers.address_lines(data, application.county.name if application.county else ""),
+        "members": [(member, answers.member_lines(data, member)) for member in data["members"]],
+    }
+
+
+def revisions(application: Application) -> list[ApplicationRevision]:
+    return list(application.revisions.select_related("actor").order_by("-number"))
+
+
+def events(application: Application) -> list[ApplicationEvent]:
+    return list(application.events.select_related("actor").order_by("-at", "-pk"))
+
+
+def _number(value, numbers: list[int]) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number in numbers else None
+
+
+def compare(application: Application, before, after, numbers: list[int]) -> dict | None:
+    """What changed between two revisions (the given ones, or the last two): None with fewer than two."""
+    if len(numbers) < 2:
+        return None
+    first, second = _number(before, numbers), _number(after, numbers)
+    if first is None or second is None or first == second:
+        second, first = numbers[0], numbers[1]
+    first, second = min(first, second), max(first, second)
+    rows = {r.number: r for r in application.revisions.filter(number__in=[first, second])}
+    return {
+        "from": first,
+        "to": second,
+        "changes": answers.changes(rows[first].data, rows[second].data),
+        "choices": numbers,
+    }
+
+
+# --- The dashboard's application columns ------------------------------------------------------------------
+
+
+def current_application_q() -> Q:
+    return ~Q(status=ApplicationStatus.WITHDRAWN)
+
+
+def with_current_application(associations: QuerySet, *, status: str = "", sort: str = "") -> QuerySet:
+    """The book of clients (`associations.selectors.client_book`) with each client's current application (the
+    latest coverage year's, not withdrawn): its public id, year, status, programs and monthly credit, as
+    annotations of the same statement (the page's query count does not grow with its rows); filtered by
+    application status ("none": no application) and sorted by it when asked."""
+    latest = Application.objects.filter(current_application_q(), client_id=OuterRef("client_id")).order_by(
+        "-coverage_year"
+    )
+    associations = associations.annotate(
+        application_id=Subquery(latest.values("public_id")[:1]),
+        application_year=Subquery(latest.values("coverage_year")[:1]),
+        application_status=Subquery(latest.values("status")[:1]),
+        application_programs=Subquery(latest.values("determination__programs")[:1]),
+        application_credit=Subquery(latest.values("determination__max_monthly_credit")[:1]),
+    )
+    if status == "none":
+        associations = associations.filter(application_status__isnull=True)
+    elif status:
+        associations = associations.filter(application_status=status)
+    if sort in ("application", "-application"):
+        # Workflow order (no application first), not the codes' alphabetical order.
+        rank = Case(
+            *[When(application_status=value, then=Value(i)) for i, value in enumerate(WORKFLOW, start=1)],
+            default=Value(0),
+        )
+        associations = associations.order_by(
+            rank.desc() if sort.startswith("-") else rank.asc(), "client__search_last", "client__search_first", "pk"
+        )
+    return associations

@@ -1,0 +1,514 @@
+"""Every write to an application (CONVENTIONS: services): start, save a step, ask the consumer to confirm,
+record the review, submit (which runs the determination), change a determined application, withdraw.
+
+Each takes the `actor` and, when the actor is not the client, the `association` relied on (from
+`associations.permissions.access_client`); each save that changes an answer writes a revision; each status
+change is an event through the shared state machine; everything done for a client is audited (so it shows in
+their "Who viewed my information") and what they must know becomes a notice in the same transaction.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from assister_portal.lib.state_machine import StateMachine, Step, Transition, TransitionNotAllowed
+from associations.models import Association
+from audit.models import Action
+from audit.services import audit_record
+from clients.models import Client, search_key
+from core.geo import locate_zip
+from core.models import County
+from plans import selectors as plan_selectors
+
+from . import answers, eligibility, hooks, notices
+from .models import (
+    Application,
+    ApplicationEvent,
+    ApplicationReview,
+    ApplicationRevision,
+    ApplicationStatus,
+    Determination,
+    ReviewMethod,
+    ReviewStatus,
+)
+from .periods import coverage_start
+
+S = ApplicationStatus
+
+
+class Move:
+    """The transitions' names; the label is the verb of a refusal ("Cannot submit an application that is …")."""
+
+    SUBMIT = "submit"
+    AWAIT_DOCUMENTS = "await_documents"
+    DETERMINE = "determine"
+    CHANGE = "change"
+    WITHDRAW = "withdraw"
+    ENROLL = "enroll"
+
+
+def _audit_status(step: Step) -> None:
+    application = step.instance
+    audit_record(
+        action=Action.APPLICATION_STATUS,
+        actor=step.actor,
+        request=step.request,
+        target=application,
+        client=application.client,
+        details={"from": step.source, "to": step.target, "reason": step.reason, "year": application.coverage_year},
+    )
+
+
+def _stamp(step: Step) -> None:
+    step.instance.status_changed_at = step.at
+    step.fields.append("status_changed_at")
+    if step.target == S.SUBMITTED:
+        step.instance.submitted_at = step.at
+        step.fields.append("submitted_at")
+
+
+APPLICATION_MACHINE = StateMachine(
+    model=Application,
+    events=(ApplicationEvent, "application"),
+    transitions=[
+        Transition(Move.SUBMIT, {S.DRAFT}, S.SUBMITTED, who="household", apply=_stamp),
+        Transition(Move.AWAIT_DOCUMENTS, {S.SUBMITTED}, S.PENDING_VERIFICATION, who="system", apply=_stamp),
+        Transition(Move.DETERMINE, {S.SUBMITTED, S.PENDING_VERIFICATION}, S.DETERMINED, who="system", apply=_stamp),
+        Transition(Move.CHANGE, {S.PENDING_VERIFICATION, S.DETERMINED}, S.DRAFT, who="household", apply=_stamp),
+        Transition(
+            Move.WITHDRAW,
+            {S.DRAFT, S.SUBMITTED, S.PENDING_VERIFICATION, S.DETERMINED},
+            S.WITHDRAWN,
+            who="household",
+            apply=_stamp,
+        ),
+        Transition(Move.ENROLL, {S.DETERMINED}, S.ENROLLED, who="household", apply=_stamp),
+    ],
+    audit=_audit_status,
+    refusal="This application is %(status)s, so it cannot be changed that way (%(action)s).",
+    reason_message="Say why.",
+)
+
+
+def _on_behalf(application: Application, actor: User | None) -> bool:
+    return actor is None or application.client.user_id != actor.pk
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update(of=("self",)).select_related("client").get(pk=application.pk)
+
+
+def _revision(
+    application: Application, *, what: str, actor, association: Association | None, at
+) -> ApplicationRevision:
+    return ApplicationRevision.objects.create(
+        application=application,
+        number=application.version,
+        data=application.data,
+        status=application.status,
+        what=what,
+        actor=actor,
+        on_behalf=_on_behalf(application, actor),
+        association=association,
+        at=at,
+    )
+
+
+def _audit(action: Action, application: Application, *, actor, request, association, **details) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        target=application,
+        client=application.client,
+        details={
+            "year": application.coverage_year,
+            "application": str(application.public_id),
+            "association": str(association.public_id) if association else "",
+            **details,
+        },
+    )
+
+
+def _place(data: dict) -> tuple[County | None, object]:
+    fips = data["address"].get("county_fips") or ""
+    county = County.objects.filter(fips=fips).first() if fips else None
+    area = plan_selectors.rating_area_for_county(county.pk) if county else None
+    return county, area
+
+
+# --- Start and save ---------------------------------------------------------------------------------------
+
+
+def application_start(
+    *,
+    client: Client,
+    coverage_year: int,
+    actor: User,
+    association: Association | None = None,
+    request: HttpRequest | None = None,
+) -> Application:
+    """A new draft for the client and year, with the client as its first member and their address."""
+    if coverage_year not in settings.APPLICATION_COVERAGE_YEARS:
+        raise ValidationError(_("Applications are open for %(years)s only.") % {"years": _years()}, code="year")
+    data = answers.empty()
+    data["members"].append(
+        answers.new_member(
+            first_name=client.first_name,
+            last_name=client.last_name,
+            date_of_birth=client.date_of_birth.isoformat(),
+            relationship=answers.Relationship.SELF,
+        )
+    )
+    place = locate_zip(client.zip_code) if client.zip_code else None
+    data["address"].update(
+        street=client.street, city=client.city, zip_code=client.zip_code, county_fips=place.county_fips if place else ""
+    )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Client.objects.select_for_update().filter(pk=client.pk).first()
+            application = Application(client=client, coverage_year=coverage_year, data=data, created_by=actor)
+            application.county, application.rating_area = _place(data)
+            application.created_at = application.updated_at = application.status_changed_at = now
+            application.full_clean(exclude=["client", "created_by", "county", "rating_area", "determination"])
+            application.save(force_insert=True)
+            _revision(application, what="started", actor=actor, association=association, at=now)
+            _audit(Action.APPLICATION_STARTED, application, actor=actor, request=request, association=association)
+            if _on_behalf(application, actor):
+                notices.application_notice(notices.STARTED, application, actor=actor, association=association)
+    except IntegrityError:
+        raise ValidationError(
+            _("There is already a %(year)s application for this client: continue that one.") % {"year": coverage_year},
+            code="exists",
+        ) from None
+    return application
+
+
+def _years() -> str:
+    return ", ".join(str(year) for year in settings.APPLICATION_COVERAGE_YEARS)
+
+
+class ChangedElsewhere(ValidationError):
+    """The application was saved by someone else (another tab, the assister, the consumer) after this page
+    was opened; nothing was saved."""
+
+
+def application_save(
+    *,
+    application: Application,
+    version: int,
+    what: str,
+    update: Callable[[dict], None],
+    actor: User,
+    association: Association | None = None,
+    request: HttpRequest | None = None,
+) -> Application:
+    """Apply `update` (which changes the document in place) to the draft saved at `version`; a revision when
+    anything changed. A stale `version` raises ChangedElsewhere and changes nothing."""
+    with transaction.atomic():
+        row = _lock(application)
+        if row.status != S.DRAFT:
+            raise ValidationError(
+                _("This application is %(status)s: its answers can no longer be changed here.")
+                % {"status": row.get_status_display().lower()},
+                code="not_draft",
+            )
+        if row.version != version:
+            last = row.revisions.select_related("actor").first()
+            who = (last.actor.get_full_name() or last.actor.email) if last and last.actor_id else _("someone")
+            raise ChangedElsewhere(
+                _(
+                    "This application was changed by %(who)s at %(time)s, after you opened this page, so your "
+                    "answers were not saved. Check the page as it is now, then save your answers again."
+                )
+                % {"who": who, "time": timezone.localtime(last.at).strftime("%-I:%M %p") if last else "—"},
+                code="changed_elsewhere",
+            )
+        data = copy.deepcopy(row.data)
+        update(data)
+        if data == row.data:
+            return row
+        now = timezone.now()
+        row.data, row.version, row.updated_at = data, row.version + 1, now
+        row.county, row.rating_area = _place(data)
+        row.save(update_fields=["data", "version", "updated_at", "county", "rating_area"])
+        _revision(row, what=what, actor=actor, association=association, at=now)
+        row.reviews.filter(status=ReviewStatus.PENDING).update(status=ReviewStatus.SUPERSEDED, answered_at=now)
+        _audit(Action.APPLICATION_SAVED, row, actor=actor, request=request, association=association, step=what)
+    return row
+
+
+# --- Review and confirmation (45 CFR 155.220(j)(2)(ii)) ---------------------------------------------------
+
+
+def _require_assister(application: Application, actor: User, association: Association | None) -> Association:
+    if association is None or not _on_behalf(application, actor):
+        raise ValidationError(_("Only an assister acting for the client does this."), code="not_assister")
+    return association
+
+
+def _require_complete(application: Application) -> None:
+    found = answers.problems(application.data, coverage_start=coverage_start(application.coverage_year))
+    if found:
+        raise ValidationError(found, code="incomplete")
+
+
+def application_request_review(
+    *, application: Application, actor: User, association: Association | None, request: HttpRequest | None = None
+) -> ApplicationReview:
+    """Ask the consumer to review the application in their account and confirm it (a notice tells them)."""
+    association = _require_assister(application, actor, association)
+    with transaction.atomic():
+        row = _lock(application)
+        if row.status != S.DRAFT:
+            raise ValidationError(_("Only a draft is sent to the consumer to confirm."), code="not_draft")
+        _require_complete(row)
+        row.reviews.filter(status=ReviewStatus.PENDING).update(
+            status=ReviewStatus.SUPERSEDED, answered_at=timezone.now()
+        )
+        review = ApplicationReview.objects.create(
+            application=row,
+            revision_number=row.version,
+            method=ReviewMethod.IN_ACCOUNT,
+            status=ReviewStatus.PENDING,
+            assister_user=actor,
+            association=association,
+            consumer_name=row.client.full_name,
+        )
+        _audit(
+            Action.APPLICATION_REVIEW, row, actor=actor, request=request, association=association, review="requested"
+        )
+        notices.application_notice(notices.REVIEW_REQUESTED, row, actor=actor, association=association)
+    return review
+
+
+def application_answer_review(
+    *, review: ApplicationReview, confirmed: bool, actor: User, request: HttpRequest | None = None
+) -> ApplicationReview:
+    """The consumer confirms the application as it stands, or asks for changes. A review whose application
+    changed since it was asked for cannot be answered (the consumer would confirm something they did not see)."""
+    with transaction.atomic():
+        review = ApplicationReview.objects.select_for_update().select_related("application__client").get(pk=review.pk)
+        application = review.application
+        if review.status != ReviewStatus.PENDING or application.version != review.revision_number:
+            raise ValidationError(
+                _("This request to confirm was replaced by a later change: open the application again."),
+                code="stale",
+            )
+        review.status = ReviewStatus.CONFIRMED if confirmed else ReviewStatus.DECLINED
+        review.answered_at, review.answered_by = timezone.now(), actor
+        review.reviewed_on = timezone.localdate()
+        review.save(update_fields=["status", "answered_at", "answered_by", "reviewed_on"])
+        audit_record(
+            action=Action.APPLICATION_REVIEW,
+            actor=actor,
+            request=request,
+            target=application,
+            client=application.client,
+            details={"review": review.status, "revision": review.revision_number},
+        )
+    return review
+
+
+def application_record_review(
+    *,
+    application: Application,
+    version: int,
+    method: str,
+    reviewed_on: date,
+    attestations_explained: bool,
+    note: str,
+    actor: User,
+    association: Association | None,
+    request: HttpRequest | None = None,
+) -> ApplicationReview:
+    """The assister records that the consumer reviewed and confirmed the application with them."""
+    association = _require_assister(application, actor, association)
+    if method not in {ReviewMethod.IN_PERSON, ReviewMethod.PHONE, ReviewMethod.VIDEO}:
+        raise ValidationError({"method": _("Say how you reviewed it with the consumer.")})
+    if not attestations_explained:
+        raise ValidationError({"attestations_explained": _("Explain the attestations to the consumer first.")})
+    today = timezone.localdate()
+    if reviewed_on > today or reviewed_on < today.replace(year=today.year - 1):
+        raise ValidationError({"reviewed_on": _("Give the date of the review: today or within the last year.")})
+    with transaction.atomic():
+        row = _lock(application)
+        if row.version != version:
+            raise ChangedElsewhere(
+                _("The application changed after you opened this page: review it with the consumer again."),
+                code="changed_elsewhere",
+            )
+        if row.status != S.DRAFT:
+            raise ValidationError(_("Only a draft is reviewed before it is submitted."), code="not_draft")
+        _require_complete(row)
+        if row.submitted_at is None and reviewed_on < timezone.localtime(row.created_at).date():
+            raise ValidationError({"reviewed_on": _("The review cannot be before the application was started.")})
+        row.reviews.filter(status=ReviewStatus.PENDING).update(
+            status=ReviewStatus.SUPERSEDED, answered_at=timezone.now()
+        )
+        review = ApplicationReview.objects.create(
+            application=row,
+            revision_number=row.version,
+            method=method,
+            status=ReviewStatus.CONFIRMED,
+            assister_user=actor,
+            association=association,
+            consumer_name=row.client.full_name,
+            reviewed_on=reviewed_on,
+            attestations_explained=True,
+            note=note.strip()[:2000],
+            answered_at=timezone.now(),
+        )
+        _audit(Action.APPLICATION_REVIEW, row, actor=actor, request=request, association=association, review="recorded")
+    return review
+
+
+def confirmed_review(application: Application) -> ApplicationReview | None:
+    """The consumer's confirmation of the application as it stands now, if there is one."""
+    return (
+        application.reviews.filter(status=ReviewStatus.CONFIRMED, revision_number=application.version)
+        .order_by("-answered_at")
+        .first()
+    )
+
+
+# --- Submit and determine ---------------------------------------------------------------------------------
+
+ATTESTATIONS = ("accurate", "penalties", "verify", "report_changes")
+
+
+def application_submit(
+    *,
+    application: Application,
+    version: int,
+    attestations: dict,
+    signed_name: str,
+    actor: User,
+    association: Association | None = None,
+    request: HttpRequest | None = None,
+) -> Application:
+    """Submit the draft and determine eligibility. The consumer signs with their name; an assister may submit
+    only what the consumer confirmed (in their account, or in a review the assister recorded)."""
+    on_behalf = _on_behalf(application, actor)
+    if on_behalf and association is None:
+        raise ValidationError(_("Only the client or their assister submits this application."), code="who")
+    if not all(attestations.get(name) for name in ATTESTATIONS):
+        raise ValidationError(_("Agree to each statement before you submit."), code="attestations")
+    with transaction.atomic():
+        row = _lock(application)
+        if row.version != version:
+            raise ChangedElsewhere(
+                _("The application changed after you opened this page: check your answers again, then submit."),
+                code="changed_elsewhere",
+            )
+        if row.status != S.DRAFT:
+            raise TransitionNotAllowed(_("This application was already submitted."), code="not_draft")
+        _require_complete(row)
+        expected = actor.get_full_name() if on_behalf else row.client.full_name
+        if search_key(" ".join(signed_name.split())) != search_key(" ".join(expected.split())):
+            raise ValidationError({"signed_name": _("Type your full name as “%(name)s” to sign.") % {"name": expected}})
+        review = confirmed_review(row) if on_behalf else None
+        if on_behalf and review is None:
+            raise ValidationError(
+                _(
+                    "The consumer has not confirmed this application as it is now. Ask them to confirm it in their "
+                    "account, or record that you reviewed it with them."
+                ),
+                code="not_confirmed",
+            )
+        now = timezone.now()
+        row.data = {
+            **row.data,
+            "attestations": {
+                **dict.fromkeys(ATTESTATIONS, True),
+                "signed_name": " ".join(signed_name.split()),
+                "signed_at": now.isoformat(),
+                "signed_by": "assister" if on_behalf else "consumer",
+                "review": str(review.public_id) if review else "",
+            },
+        }
+        row.version += 1
+        row.save(update_fields=["data", "version"])
+        row = APPLICATION_MACHINE.run(row, Move.SUBMIT, actor=actor, request=request)
+        _revision(row, what="submitted", actor=actor, association=association, at=now)
+        determination = _determine(row, actor=actor, association=association, request=request)
+        open_requests = sum(hooks.application_submitted.send(application=row, determination=determination))
+        move = Move.AWAIT_DOCUMENTS if open_requests else Move.DETERMINE
+        row = APPLICATION_MACHINE.run(row, move, actor=actor, request=request)
+        notices.determination_notice(row, determination)
+    return row
+
+
+def _benchmark(application: Application) -> Callable[[tuple[int, ...]], Decimal | None]:
+    def benchmark(ages: tuple[int, ...]) -> Decimal | None:
+        if application.rating_area_id is None or not ages:
+            return None
+        found = plan_selectors.benchmark(
+            year=application.coverage_year, rating_area_id=application.rating_area_id, ages=ages
+        )
+        return found.premium if found else None
+
+    return benchmark
+
+
+def _determine(application: Application, *, actor, association, request) -> Determination:
+    start = coverage_start(application.coverage_year)
+    result = eligibility.determine(
+        answers.facts(application.data, coverage_year=application.coverage_year, coverage_start=start),
+        screening_date=timezone.localdate(),
+        benchmark=_benchmark(application),
+    )
+    determination = Determination.objects.create(
+        application=application,
+        revision_number=application.version,
+        data=result.to_dict(),
+        max_monthly_credit=result.max_monthly_credit,
+        programs=",".join(sorted({str(m.program) for m in result.members if m.program != "not_applying"})),
+    )
+    application.determination = determination
+    application.save(update_fields=["determination"])
+    return determination
+
+
+# --- Change and withdraw ----------------------------------------------------------------------------------
+
+
+def application_change(
+    *, application: Application, actor: User, association: Association | None = None, request=None
+) -> Application:
+    """Open a submitted application for changes: back to a draft (its determination stands until the next
+    submission, which makes a new one)."""
+    with transaction.atomic():
+        row = APPLICATION_MACHINE.run(application, Move.CHANGE, actor=actor, request=request)
+        row.version += 1
+        row.save(update_fields=["version"])
+        _revision(row, what="reopened", actor=actor, association=association, at=timezone.now())
+    return row
+
+
+def application_withdraw(
+    *, application: Application, actor: User, association: Association | None = None, reason: str = "", request=None
+) -> Application:
+    """Withdraw (rescind) the application; a new one may be started for the same year afterwards."""
+    with transaction.atomic():
+        row = APPLICATION_MACHINE.run(application, Move.WITHDRAW, actor=actor, reason=reason, request=request)
+        row.version += 1
+        row.save(update_fields=["version"])
+        _revision(row, what="withdrawn", actor=actor, association=association, at=timezone.now())
+        row.reviews.filter(status=ReviewStatus.PENDING).update(
+            status=ReviewStatus.SUPERSEDED, answered_at=timezone.now()
+        )
+        notices.application_notice(notices.WITHDRAWN, row, actor=actor, association=association)
+    return row
