@@ -277,6 +277,8 @@ def problems(data: dict, *, coverage_start: date) -> list[str]:
             found.append(gettext("Add %(name)s’s date of birth.") % {"name": member_name(member)})
         elif born > coverage_start or age_on(born, coverage_start) > OLDEST_AGE:
             found.append(gettext("Check %(name)s’s date of birth.") % {"name": member_name(member)})
+    if not found:  # the rules' own check of what they cannot work with
+        found = eligibility.problems(facts(data, coverage_year=coverage_start.year, coverage_start=coverage_start))
     return list(dict.fromkeys(found))
 
 

@@ -6,6 +6,17 @@ No database and no models: the applications app maps its rows onto `HouseholdFac
 way they are applied is the small named functions below, one per rule.
 
 The portal does not decide Medical Assistance or MinnesotaCare: it screens and refers, the way the exchange does.
+Where the screening is simpler than the programs' own rules, it says so here:
+
+- Medical Assistance and MinnesotaCare use the tax household (size and income) rather than Medicaid's own household
+  rules, except that a pregnant person counts the expected baby (one) for Medical Assistance (42 CFR 435.603(b)).
+- "Lawfully present" is screened like a citizen for Medical Assistance (the facts do not say whether the five-year
+  bar or a non-qualified status applies); the reasons say that MinnesotaCare covers them if the county finds that
+  Medical Assistance does not. People 65 and older are not screened for Medical Assistance here (their basis is
+  age, not MAGI); a person serving a sentence is still screened for it.
+- Affordability looks only at the member's own offer (employee-only premium), not at a family member's offer.
+- Enrollment in job-based coverage ("job"), Medicare or Medical Assistance stops the credit and MinnesotaCare;
+  "other" coverage stops neither.
 """
 
 import functools
@@ -716,8 +727,10 @@ def _member_problems(m: MemberFacts, by_key: dict[str, MemberFacts], coverage_st
     return found
 
 
-@dataclass
-class _Household:
+@dataclass(frozen=True)
+class TaxHousehold:
+    """The working facts of one tax household, as the rules use them."""
+
     index: int
     members: tuple[MemberFacts, ...]
     size: int
@@ -729,7 +742,7 @@ class _Household:
     files_separately: bool
 
 
-def credit_barriers(member: MemberFacts, household: _Household, rules: YearRules) -> list[Reason]:
+def credit_barriers(member: MemberFacts, household: TaxHousehold, rules: YearRules) -> list[Reason]:
     """Everything that stops the premium tax credit for a person who can buy a plan (each is a reason)."""
     found = []
     if not household.files:
@@ -762,7 +775,7 @@ def job_offer_reason(member: MemberFacts, income: Decimal, rules: YearRules) -> 
     return reason(code, premium=money(premium), percentage=str(rules.required_contribution))
 
 
-def _public_income_reason(screening: Screening, household: _Household, pregnant: bool) -> list[Reason]:
+def _public_income_reason(screening: Screening, household: TaxHousehold, pregnant: bool) -> list[Reason]:
     """The income the public programs used, when it is not the household's line (other guidelines or size)."""
     if (screening.size, screening.poverty_line) == (household.size, household.line):
         return []
@@ -779,7 +792,7 @@ def _public_income_reason(screening: Screening, household: _Household, pregnant:
 
 
 def _screen_member(
-    m: MemberFacts, age: int, parent: bool, household: _Household, public: PovertyGuidelines, rules: YearRules
+    m: MemberFacts, age: int, parent: bool, household: TaxHousehold, public: PovertyGuidelines, rules: YearRules
 ) -> tuple[Program | None, list[Reason]]:
     """Medical Assistance, then MinnesotaCare, then whether the person can buy a plan and get the credit.
 
@@ -816,7 +829,9 @@ def _screen_member(
     barriers = [reason("incarcerated")] if m.incarcerated else []
     if m.citizenship == "not_lawfully_present":
         barriers.append(reason("not_lawfully_present"))
-        if at_or_under(household.income, household.public_line, rules.minnesotacare_limit):
+        if age >= rules.undocumented_under_age and at_or_under(
+            household.income, household.public_line, rules.minnesotacare_limit
+        ):
             barriers.append(reason("minnesotacare_undocumented_adult", age=rules.undocumented_under_age))
     if barriers:
         return Program.NOT_ELIGIBLE, reasons + barriers
@@ -853,7 +868,7 @@ def determine(
     for index, group in enumerate(tax_households(facts.members)):
         income = household_income(group)
         line = rules.guidelines.line(len(group))
-        household = _Household(
+        household = TaxHousehold(
             index=index,
             members=group,
             size=len(group),
@@ -887,7 +902,7 @@ def determine(
 
 
 def _household_credit(
-    household: _Household,
+    household: TaxHousehold,
     family: list[MemberFacts],
     ages: dict[str, int],
     outcomes: dict[str, tuple[int, Program, str, list[Reason]]],

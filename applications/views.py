@@ -230,6 +230,7 @@ def step(request, public_id, slug):
         return redirect("applications:detail", application.public_id)
     post = request.POST if request.method == "POST" else None
     version_form = VersionForm(post, initial={"version": application.version})
+    version_ok = post is not None and version_form.is_valid()
     start_day = coverage_start(application.coverage_year)
     extra: dict = {
         "slug": slug,
@@ -241,7 +242,7 @@ def step(request, public_id, slug):
         address = application.data["address"]
         form = AddressForm(post, initial={**address, "version": application.version})
         extra["form"] = form
-        if post is not None and form.is_valid():
+        if version_ok and form.is_valid():
             place = form.place
 
             def update(data):
@@ -255,14 +256,14 @@ def step(request, public_id, slug):
     elif slug == "members":
         extra["member_form"] = MemberForm(initial={"version": application.version, "applying": True})
         extra["members"] = application.data["members"]
-        if post is not None and version_form.is_valid():
+        if version_ok:
             update = lambda data: None  # noqa: E731  (continue: nothing to save on this page itself)
     elif slug == "income":
         extra["income_form"] = IncomeForm(
             initial={"version": application.version}, household=application.data["members"]
         )
         extra["members"] = [(m, answers.yearly_income(m)) for m in application.data["members"]]
-        if post is not None and version_form.is_valid():
+        if version_ok:
 
             def update(data):
                 data["income_confirmed"] = True
@@ -270,7 +271,7 @@ def step(request, public_id, slug):
     else:
         forms = _member_forms(slug, application, post)
         extra["member_forms"] = forms
-        if post is not None and version_form.is_valid() and all(f.is_valid() for f in forms):
+        if version_ok and all([f.is_valid() for f in forms]):
             update = _apply_member_forms(forms)
     if update is not None:
         try:
@@ -294,7 +295,7 @@ def step(request, public_id, slug):
             if following:
                 return redirect("applications:step", application.public_id, following)
             return redirect("applications:review", application.public_id)
-    elif post is not None and not version_form.is_valid():
+    elif post is not None and not version_ok:
         extra["changed_elsewhere"] = _("This page was out of date. Check your answers and save again.")
     status = 409 if "changed_elsewhere" in extra else 400 if post is not None else 200
     context = _context(request, application, association, start_day=start_day, **extra)

@@ -118,9 +118,7 @@ class Plan(models.Model):
     metal_level = models.CharField(max_length=12, choices=MetalLevel.choices)
     network_type = models.CharField(max_length=3, choices=NetworkType.choices)
     deductible = models.PositiveIntegerField(help_text=_("Whole dollars a year, one person."))
-    oop_max = models.PositiveIntegerField(
-        _("out-of-pocket maximum"), help_text=_("Whole dollars a year, one person.")
-    )
+    oop_max = models.PositiveIntegerField(_("out-of-pocket maximum"), help_text=_("Whole dollars a year, one person."))
     base_rate = models.DecimalField(max_digits=10, decimal_places=2, help_text=_("Monthly premium at age 21."))
     tobacco_factor = models.DecimalField(
         max_digits=4, decimal_places=3, default=Decimal("1.000"), help_text=_("1.000 to 1.500 (the federal cap).")

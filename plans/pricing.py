@@ -76,7 +76,9 @@ def member_premium(*, base_rate: Decimal, tobacco_factor: Decimal, enrollee: Enr
     return (base_rate * factor).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def household_premium(*, base_rate: Decimal, tobacco_factor: Decimal, enrollees: Sequence[Enrollee]) -> HouseholdPremium:
+def household_premium(
+    *, base_rate: Decimal, tobacco_factor: Decimal, enrollees: Sequence[Enrollee]
+) -> HouseholdPremium:
     """The monthly premium of a plan for these people, with and without the tobacco surcharge."""
     counted = rated([enrollee.age for enrollee in enrollees])
     members = []

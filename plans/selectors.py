@@ -90,4 +90,3 @@ def catalog_counts(*, catalog: Catalog) -> CatalogCounts:
         by_metal_level={level: by_metal.get(level, 0) for level in MetalLevel.values},
         fewest_silver_in_an_area=silver["fewest"] or 0,
     )
-

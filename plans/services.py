@@ -87,7 +87,9 @@ def catalog_import(*, folder: Path, actor=None) -> Catalog:
             unique_fields=["hios_id"],
             update_fields=["name"],
         )
-        issuers = {issuer.hios_id: issuer for issuer in Issuer.objects.filter(hios_id__in=[r.hios_id for r in files.issuers])}
+        issuers = {
+            issuer.hios_id: issuer for issuer in Issuer.objects.filter(hios_id__in=[r.hios_id for r in files.issuers])
+        }
         catalog, _ = Catalog.objects.select_for_update().update_or_create(
             year=header.year,
             market=header.market,

@@ -13,7 +13,7 @@ register = template.Library()
 PROGRAMS = {
     "medical_assistance": _("Likely eligible for Medical Assistance: referred to the county"),
     "minnesotacare": _("Likely eligible for MinnesotaCare: referred to the Minnesota Department of Human Services"),
-    "qhp_credit": _("A health plan through MNsure, with a premium tax credit"),
+    "qhp_with_credit": _("A health plan through MNsure, with a premium tax credit"),
     "qhp": _("A health plan through MNsure, without a premium tax credit"),
     "not_eligible": _("Not eligible for a plan through MNsure"),
     "not_applying": _("Not asking for coverage"),
@@ -21,7 +21,7 @@ PROGRAMS = {
 PROGRAMS_SHORT = {
     "medical_assistance": _("Medical Assistance"),
     "minnesotacare": _("MinnesotaCare"),
-    "qhp_credit": _("Plan with tax credit"),
+    "qhp_with_credit": _("Plan with tax credit"),
     "qhp": _("Plan, no tax credit"),
     "not_eligible": _("Not eligible"),
     "not_applying": _("Not applying"),

@@ -34,7 +34,7 @@ def set_field(folder, line, field, value, file="plans.csv"):
     header = next(csv.reader([next(text for text in lines if not text.startswith("#"))]))
     values = next(csv.reader([lines[line - 1]]))
     values[header.index(field)] = value
-    out = io.io.StringIO()
+    out = io.StringIO()
     csv.writer(out, lineterminator="").writerow(values)
     lines[line - 1] = out.getvalue()
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -211,7 +211,10 @@ def test_an_unknown_issuer_line_is_refused_in_issuers_csv(sample_copy):
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ('year = 2026\nmarket = "group"\nis_sample = true\nsource = "x"\n', "catalog.toml: market 'group' is not one of"),
+        (
+            'year = 2026\nmarket = "group"\nis_sample = true\nsource = "x"\n',
+            "catalog.toml: market 'group' is not one of",
+        ),
         ('year = "2026"\nmarket = "individual"\nis_sample = true\nsource = "x"\n', "catalog.toml: year '2026' is not"),
         ('year = 2026\nmarket = "individual"\nsource = "x"\n', "catalog.toml: is_sample is missing"),
         ('year = 2026\nmarket = "individual"\nis_sample = "yes"\nsource = "x"\n', "catalog.toml: is_sample 'yes' must"),

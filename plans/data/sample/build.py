@@ -90,10 +90,19 @@ ISSUERS = (
         Decimal("0.045"),
     ),
     IssuerSpec(
-        "90202", "HealthPartners", "HealthPartners", "Lakeside", (1, 3, 5, 7, 8), Decimal("0.99"), Decimal("1.000"), Decimal("0.038")
+        "90202",
+        "HealthPartners",
+        "HealthPartners",
+        "Lakeside",
+        (1, 3, 5, 7, 8),
+        Decimal("0.99"),
+        Decimal("1.000"),
+        Decimal("0.038"),
     ),
     IssuerSpec("90303", "Medica", "Medica", "Prairie", ALL_AREAS, Decimal("1.00"), Decimal("1.150"), Decimal("0.052")),
-    IssuerSpec("90404", "Quartz Health Plan", "Quartz", "Driftless", (1,), Decimal("0.97"), Decimal("1.200"), Decimal("0.031")),
+    IssuerSpec(
+        "90404", "Quartz Health Plan", "Quartz", "Driftless", (1,), Decimal("0.97"), Decimal("1.200"), Decimal("0.031")
+    ),
     IssuerSpec("90505", "UCare", "UCare", "Loon", ALL_AREAS, Decimal("0.98"), Decimal("1.050"), Decimal("0.041")),
 )
 
