@@ -271,7 +271,7 @@ def step(request, public_id, slug):
     else:
         forms = _member_forms(slug, application, post)
         extra["member_forms"] = forms
-        if version_ok and all([f.is_valid() for f in forms]):
+        if version_ok and all([f.is_valid() for f in forms]):  # noqa: C419  (validate every form: show all errors)
             update = _apply_member_forms(forms)
     if update is not None:
         try:

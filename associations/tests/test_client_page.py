@@ -72,7 +72,8 @@ def test_the_page_lists_each_power_as_granted_or_not_and_offers_only_release_as_
     assert "Release this client" in html
     association = Association.objects.get(client=helped, assister=navigator)
     assert reverse("clients:release", args=[association.public_id]) in html
-    assert "/applications/" not in html  # later issues; no stub links
+    assert reverse("applications:for_client", args=[helped.public_id]) in html
+    assert "/documents/" not in html and "/changes/" not in html  # later issues; no stub links
 
 
 @pytest.mark.django_db

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
 from plans.catalog_files import SAMPLE_ROOT
 from plans.models import Catalog, Issuer, Market, Plan, RatingArea
 from plans.services import CatalogImportError, catalog_import
@@ -290,3 +292,15 @@ def test_the_command_wants_a_folder_or_all_samples():
         call_command("import_plans", stdout=io.StringIO())
     with pytest.raises(CommandError, match="folder or --all-samples"):
         call_command("import_plans", str(SAMPLE_ROOT / "2026"), "--all-samples", stdout=io.StringIO())
+
+
+def test_the_staff_member_who_loaded_a_catalog_is_recorded():
+    staff = UserFactory(role=Role.STAFF, email="catalog-loader@example.org")
+    catalog = catalog_import(folder=SAMPLE_ROOT / "2026", actor=staff)
+    assert catalog.loaded_by == staff
+    assert load_sample_catalog(2026).loaded_by is None  # a load without an actor (the command) records none
+
+
+def test_the_shared_sample_catalog_fixture_is_the_2026_sample(sample_catalog):
+    assert (sample_catalog.year, sample_catalog.is_sample) == (2026, True)
+    assert sample_catalog.plans.count() == 185

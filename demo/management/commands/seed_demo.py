@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from demo.builders import agencies, consumers, listings, notices, staff
+from demo.builders import agencies, applications, consumers, listings, notices, staff
 from directory.selectors import listed_agencies, listed_assisters
 from notices.services import sending_deferred
 
@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 with sending_deferred():  # ~170 approval notices to made-up people: the sweep renders them
                     listings.seed()
                 logins += consumers.seed()
+                applications.seed()
                 notices.seed()
             notices.render_queued()  # after the commit, as a worker would
         self.stdout.write("")
