@@ -46,7 +46,7 @@ def application_notice(kind: NoticeKind, application: Application, *, actor, ass
     )
 
 
-def determination_notice(application: Application, determination: Determination) -> None:
+def determination_notice(application: Application, determination: Determination, *, sample_catalog: bool) -> None:
     notice_for_client(
         kind=DETERMINATION.code,
         client=application.client,
@@ -55,6 +55,7 @@ def determination_notice(application: Application, determination: Determination)
             "application": application.short_id,
             "status": application.status,
             "determination": determination.data,
+            "sample_catalog": sample_catalog,
         },
         helpers=client_helpers(application.client),
     )

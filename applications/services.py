@@ -447,7 +447,8 @@ def application_submit(
         open_requests = sum(hooks.application_submitted.send(application=row, determination=determination))
         move = Move.AWAIT_DOCUMENTS if open_requests else Move.DETERMINE
         row = APPLICATION_MACHINE.run(row, move, actor=actor, request=request)
-        notices.determination_notice(row, determination)
+        catalog = plan_selectors.catalog(year=row.coverage_year)
+        notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
     return row
 
 

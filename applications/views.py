@@ -23,6 +23,7 @@ from accounts.models import Role
 from assister_portal.lib.forms import apply_service_errors
 from associations.permissions import access_client
 from clients.permissions import own_client
+from plans import selectors as plan_selectors
 
 from . import answers, selectors, services
 from .forms import (
@@ -172,6 +173,7 @@ def detail(request, public_id):
             application,
             association,
             determination=selectors.determination_view(application.determination),
+            catalog=plan_selectors.catalog(year=application.coverage_year) if application.determination_id else None,
             review=selectors.latest_review(application),
             confirmed=services.confirmed_review(application) if application.is_open else None,
             problems=answers.problems(application.data, coverage_start=coverage_start(application.coverage_year))

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from applications import answers
+from applications import answers, eligibility
 from applications.models import ApplicationStatus
 
 register = template.Library()
@@ -109,3 +109,12 @@ def status_label(code) -> str:
 @register.simple_tag
 def next_step_label(code) -> str:
     return str(NEXT_STEPS.get(code, ""))
+
+
+@register.simple_tag
+def reason_text(reason: dict) -> str:
+    """A reason stored with a determination (`{"code", "params"}`), as a sentence in the active language."""
+    try:
+        return eligibility.Reason(reason["code"], reason.get("params") or {}).text()
+    except (KeyError, TypeError, ValueError):
+        return ""
