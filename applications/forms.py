@@ -311,6 +311,9 @@ class RecordReviewForm(VersionForm):
 
 
 class ConfirmForm(forms.Form):
+    # The request to confirm this page was made for: a request replaced meanwhile is refused, never the new one
+    # confirmed in its place.
+    review = forms.UUIDField(widget=forms.HiddenInput)
     answer = forms.ChoiceField(
         label=_("Is this application correct?"),
         choices=[

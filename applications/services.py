@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -341,7 +341,7 @@ def application_record_review(
     if not attestations_explained:
         raise ValidationError({"attestations_explained": _("Explain the attestations to the consumer first.")})
     today = timezone.localdate()
-    if reviewed_on > today or reviewed_on < today.replace(year=today.year - 1):
+    if reviewed_on > today or reviewed_on < today - timedelta(days=366):
         raise ValidationError({"reviewed_on": _("Give the date of the review: today or within the last year.")})
     with transaction.atomic():
         row = _lock(application)

@@ -346,6 +346,8 @@ def member_edit(request, application, association, key=None):
                         _("A household on one application has at most %(n)s people.") % {"n": answers.MAX_MEMBERS}
                     )
                 data["members"].append(answers.new_member(**fields))
+            elif answers.member_by_key(data, key) is None:
+                raise ValidationError(_("That person is no longer in the household."))
             else:
                 answers.member_by_key(data, key).update(fields)
 
@@ -607,11 +609,16 @@ def confirm(request, public_id):
         raise Http404
     pending = application.reviews.filter(status=ReviewStatus.PENDING).select_related("assister_user").first()
     post = request.POST if request.method == "POST" and pending is not None else None
-    form = ConfirmForm(post)
+    form = ConfirmForm(post, initial={"review": pending.public_id if pending else None})
     if post is not None and form.is_valid():
+        answered = application.reviews.filter(public_id=form.cleaned_data["review"]).first()
         try:
+            if answered is None:
+                raise ValidationError(
+                    _("This request to confirm was replaced by a later change: open the application again.")
+                )
             services.application_answer_review(
-                review=pending, confirmed=form.cleaned_data["answer"] == "confirm", actor=request.user, request=request
+                review=answered, confirmed=form.cleaned_data["answer"] == "confirm", actor=request.user, request=request
             )
         except ValidationError as exc:
             return _refused(request, application, exc)

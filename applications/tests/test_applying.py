@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from applications import services
 from applications.models import Application, ApplicationRevision, ApplicationStatus, ReviewStatus
@@ -136,7 +137,10 @@ def test_an_assister_cannot_submit_until_the_consumer_confirms_in_their_account(
     consumer_http = type(client)()
     sign_in(consumer_http, consumer)
     assert "Please confirm your 2027 application" in consumer_http.get(reverse("applications:mine")).content.decode()
-    response = consumer_http.post(reverse("applications:confirm", args=[application.public_id]), {"answer": "confirm"})
+    review = application.reviews.get()
+    response = consumer_http.post(
+        reverse("applications:confirm", args=[application.public_id]), {"answer": "confirm", "review": review.public_id}
+    )
     assert response.status_code == 302
     assert application.reviews.get().status == ReviewStatus.CONFIRMED
 
@@ -171,14 +175,43 @@ def test_a_change_after_the_consumer_confirmed_needs_a_new_confirmation(consumer
     assert services.confirmed_review(application) is None
 
 
-def test_an_assister_records_a_review_held_by_phone_and_submits(client, consumer, broker, catalog_2027):
+def test_a_consumer_answering_a_replaced_request_confirms_nothing(client, consumer, broker, catalog_2027):
+    association = associate(consumer.client, broker.assister)
+    application = fill(
+        started(consumer.client, actor=broker, association=association), actor=broker, association=association
+    )
+    first = services.application_request_review(application=application, actor=broker, association=association)
+    application.refresh_from_db()
+    application = services.application_save(
+        application=application,
+        version=application.version,
+        what="address",
+        update=lambda data: data["address"].update(street="9 Changed St"),
+        actor=broker,
+        association=association,
+    )
+    second = services.application_request_review(application=application, actor=broker, association=association)
+    sign_in(client, consumer)
+    response = client.post(
+        reverse("applications:confirm", args=[application.public_id]), {"answer": "confirm", "review": first.public_id}
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == ReviewStatus.PENDING
+    application.refresh_from_db()
+    assert services.confirmed_review(application) is None
+
+
+def test_an_assister_records_a_review_held_by_phone(client, consumer, broker, catalog_2027):
     association = associate(consumer.client, broker.assister)
     application = fill(
         started(consumer.client, actor=broker, association=association), actor=broker, association=association
     )
     sign_in(client, broker)
     url = reverse("applications:record_review", args=[application.public_id])
-    refused = client.post(url, {"version": application.version, "method": "phone", "reviewed_on": "2026-12-01"})
+    refused = client.post(
+        url, {"version": application.version, "method": "phone", "reviewed_on": timezone.localdate().isoformat()}
+    )
     assert refused.status_code == 400 and "Confirm that you explained the attestations" in refused.content.decode()
     response = client.post(
         url,
