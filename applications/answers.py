@@ -148,10 +148,6 @@ def member_by_key(data: dict, key: str) -> dict | None:
     return next((m for m in data.get("members", []) if m.get("key") == key), None)
 
 
-def age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
@@ -275,7 +271,7 @@ def problems(data: dict, *, coverage_start: date) -> list[str]:
         born = _date(member.get("date_of_birth", ""))
         if born is None:
             found.append(gettext("Add %(name)s’s date of birth.") % {"name": member_name(member)})
-        elif born > coverage_start or age_on(born, coverage_start) > OLDEST_AGE:
+        elif born > coverage_start or eligibility.age_on(born, coverage_start) > OLDEST_AGE:
             found.append(gettext("Check %(name)s’s date of birth.") % {"name": member_name(member)})
     if not found:  # the rules' own check of what they cannot work with
         found = eligibility.problems(facts(data, coverage_year=coverage_start.year, coverage_start=coverage_start))

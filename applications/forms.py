@@ -17,7 +17,7 @@ from assister_portal.lib.forms import birth_date_field, past_date_field, validat
 from associations.forms import BookSearchForm, FallbackChoiceField
 from core.geo import locate_zip
 
-from . import answers
+from . import answers, eligibility
 from .answers import Citizenship, FilingStatus, Frequency, ImmigrationDocument, IncomeKind, OtherCoverage
 from .models import ApplicationStatus, ReviewMethod
 
@@ -103,7 +103,7 @@ class MemberForm(VersionForm):
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
-        if self.coverage_start and answers.age_on(born, self.coverage_start) > answers.OLDEST_AGE:
+        if self.coverage_start and eligibility.age_on(born, self.coverage_start) > answers.OLDEST_AGE:
             raise ValidationError(
                 _("That would make them over %(age)s years old: check the year of birth.") % {"age": answers.OLDEST_AGE}
             )

@@ -80,6 +80,19 @@ def _changed(view):
     return wrapper
 
 
+def _save(request, application, association, *, version: int, what: str, update) -> None:
+    """Save an answer through the service, as the signed-in person, relying on the association they reached it by."""
+    services.application_save(
+        application=application,
+        version=version,
+        what=what,
+        update=update,
+        actor=request.user,
+        association=association,
+        request=request,
+    )
+
+
 def _refused(request, application, exc: ValidationError):
     for message in exc.messages:
         messages.error(request, message)
@@ -277,14 +290,13 @@ def step(request, public_id, slug):
             update = _apply_member_forms(forms)
     if update is not None:
         try:
-            services.application_save(
-                application=application,
+            _save(
+                request,
+                application,
+                association,
                 version=version_form.cleaned_data["version"],
                 what=slug,
                 update=update,
-                actor=request.user,
-                association=association,
-                request=request,
             )
         except services.ChangedElsewhere as exc:
             extra["changed_elsewhere"] = exc.messages[0]
@@ -346,21 +358,14 @@ def member_edit(request, application, association, key=None):
                         _("A household on one application has at most %(n)s people.") % {"n": answers.MAX_MEMBERS}
                     )
                 data["members"].append(answers.new_member(**fields))
-            elif answers.member_by_key(data, key) is None:
-                raise ValidationError(_("That person is no longer in the household."))
             else:
-                answers.member_by_key(data, key).update(fields)
+                current = answers.member_by_key(data, key)
+                if current is None:
+                    raise ValidationError(_("That person is no longer in the household."))
+                current.update(fields)
 
         try:
-            services.application_save(
-                application=application,
-                version=form.cleaned_data["version"],
-                what="member",
-                update=update,
-                actor=request.user,
-                association=association,
-                request=request,
-            )
+            _save(request, application, association, version=form.cleaned_data["version"], what="member", update=update)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -391,14 +396,13 @@ def member_remove(request, application, association, key):
                 other["dependents"] = [k for k in other["dependents"] if k != key]
 
         try:
-            services.application_save(
-                application=application,
+            _save(
+                request,
+                application,
+                association,
                 version=form.cleaned_data["version"],
                 what="member_removed",
                 update=update,
-                actor=request.user,
-                association=association,
-                request=request,
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -431,15 +435,7 @@ def income_add(request, application, association):
             member["incomes"].append(income)
 
         try:
-            services.application_save(
-                application=application,
-                version=form.cleaned_data["version"],
-                what="income",
-                update=update,
-                actor=request.user,
-                association=association,
-                request=request,
-            )
+            _save(request, application, association, version=form.cleaned_data["version"], what="income", update=update)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -474,14 +470,13 @@ def income_remove(request, application, association, key):
                 member["incomes"] = [i for i in member["incomes"] if i["key"] != key]
 
         try:
-            services.application_save(
-                application=application,
+            _save(
+                request,
+                application,
+                association,
                 version=form.cleaned_data["version"],
                 what="income_removed",
                 update=update,
-                actor=request.user,
-                association=association,
-                request=request,
             )
         except ValidationError as exc:
             for message in exc.messages:
