@@ -325,7 +325,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(VersionForm):
     understood = forms.BooleanField(
         label=_("I understand: withdrawing ends this application. Any help it would give stops."),
         error_messages={"required": _("Tick the box to confirm you want to withdraw it.")},

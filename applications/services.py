@@ -141,6 +141,18 @@ def _audit(action: Action, application: Application, *, actor, request, associat
     )
 
 
+def _supersede_pending_reviews(application: Application) -> None:
+    """A request to confirm is about one version: once the application moves on, it can no longer be answered."""
+    application.reviews.filter(status=ReviewStatus.PENDING).update(
+        status=ReviewStatus.SUPERSEDED, answered_at=timezone.now()
+    )
+
+
+def _require_version(application: Application, version: int, message: str) -> None:
+    if application.version != version:
+        raise ChangedElsewhere(message, code="changed_elsewhere")
+
+
 def _place(data: dict) -> tuple[County | None, object]:
     fips = data["address"].get("county_fips") or ""
     county = County.objects.filter(fips=fips).first() if fips else None
@@ -245,7 +257,7 @@ def application_save(
         row.county, row.rating_area = _place(data)
         row.save(update_fields=["data", "version", "updated_at", "county", "rating_area"])
         _revision(row, what=what, actor=actor, association=association, at=now)
-        row.reviews.filter(status=ReviewStatus.PENDING).update(status=ReviewStatus.SUPERSEDED, answered_at=now)
+        _supersede_pending_reviews(row)
         _audit(Action.APPLICATION_SAVED, row, actor=actor, request=request, association=association, step=what)
     return row
 
@@ -275,9 +287,7 @@ def application_request_review(
         if row.status != S.DRAFT:
             raise ValidationError(_("Only a draft is sent to the consumer to confirm."), code="not_draft")
         _require_complete(row)
-        row.reviews.filter(status=ReviewStatus.PENDING).update(
-            status=ReviewStatus.SUPERSEDED, answered_at=timezone.now()
-        )
+        _supersede_pending_reviews(row)
         review = ApplicationReview.objects.create(
             application=row,
             revision_number=row.version,
@@ -302,6 +312,8 @@ def application_answer_review(
     with transaction.atomic():
         review = ApplicationReview.objects.select_for_update().select_related("application__client").get(pk=review.pk)
         application = review.application
+        if application.client.user_id != actor.pk:
+            raise ValidationError(_("Only the consumer answers a request to confirm their application."), code="who")
         if review.status != ReviewStatus.PENDING or application.version != review.revision_number:
             raise ValidationError(
                 _("This request to confirm was replaced by a later change: open the application again."),
@@ -345,19 +357,24 @@ def application_record_review(
         raise ValidationError({"reviewed_on": _("Give the date of the review: today or within the last year.")})
     with transaction.atomic():
         row = _lock(application)
-        if row.version != version:
-            raise ChangedElsewhere(
-                _("The application changed after you opened this page: review it with the consumer again."),
-                code="changed_elsewhere",
-            )
+        _require_version(
+            row, version, _("The application changed after you opened this page: review it with the consumer again.")
+        )
         if row.status != S.DRAFT:
             raise ValidationError(_("Only a draft is reviewed before it is submitted."), code="not_draft")
         _require_complete(row)
-        if row.submitted_at is None and reviewed_on < timezone.localtime(row.created_at).date():
-            raise ValidationError({"reviewed_on": _("The review cannot be before the application was started.")})
-        row.reviews.filter(status=ReviewStatus.PENDING).update(
-            status=ReviewStatus.SUPERSEDED, answered_at=timezone.now()
-        )
+        last_change = timezone.localtime(row.revisions.order_by("-number").values_list("at", flat=True).first())
+        if reviewed_on < last_change.date():
+            raise ValidationError(
+                {
+                    "reviewed_on": _(
+                        "The answers last changed on %(date)s: the consumer must review them as they are now, so "
+                        "the review cannot be before that day."
+                    )
+                    % {"date": last_change.strftime("%m/%d/%Y")}
+                }
+            )
+        _supersede_pending_reviews(row)
         review = ApplicationReview.objects.create(
             application=row,
             revision_number=row.version,
@@ -408,11 +425,11 @@ def application_submit(
         raise ValidationError(_("Agree to each statement before you submit."), code="attestations")
     with transaction.atomic():
         row = _lock(application)
-        if row.version != version:
-            raise ChangedElsewhere(
-                _("The application changed after you opened this page: check your answers again, then submit."),
-                code="changed_elsewhere",
-            )
+        _require_version(
+            row,
+            version,
+            _("The application changed after you opened this page: check your answers again, then submit."),
+        )
         if row.status != S.DRAFT:
             raise TransitionNotAllowed(_("This application was already submitted."), code="not_draft")
         _require_complete(row)
@@ -442,6 +459,7 @@ def application_submit(
         row.version += 1
         row.save(update_fields=["data", "version"])
         row = APPLICATION_MACHINE.run(row, Move.SUBMIT, actor=actor, request=request)
+        _supersede_pending_reviews(row)
         _revision(row, what="submitted", actor=actor, association=association, at=now)
         determination = _determine(row, actor=actor, association=association, request=request)
         open_requests = sum(hooks.application_submitted.send(application=row, determination=determination))
@@ -487,11 +505,16 @@ def _determine(application: Application, *, actor, association, request) -> Dete
 
 
 def application_change(
-    *, application: Application, actor: User, association: Association | None = None, request=None
+    *, application: Application, version: int, actor: User, association: Association | None = None, request=None
 ) -> Application:
     """Open a submitted application for changes: back to a draft (its determination stands until the next
     submission, which makes a new one)."""
     with transaction.atomic():
+        _require_version(
+            _lock(application),
+            version,
+            _("The application changed after you opened this page: look at it again before you change or withdraw it."),
+        )
         row = APPLICATION_MACHINE.run(application, Move.CHANGE, actor=actor, request=request)
         row.version += 1
         row.save(update_fields=["version"])
@@ -500,16 +523,25 @@ def application_change(
 
 
 def application_withdraw(
-    *, application: Application, actor: User, association: Association | None = None, reason: str = "", request=None
+    *,
+    application: Application,
+    version: int,
+    actor: User,
+    association: Association | None = None,
+    reason: str = "",
+    request=None,
 ) -> Application:
     """Withdraw (rescind) the application; a new one may be started for the same year afterwards."""
     with transaction.atomic():
+        _require_version(
+            _lock(application),
+            version,
+            _("The application changed after you opened this page: look at it again before you change or withdraw it."),
+        )
         row = APPLICATION_MACHINE.run(application, Move.WITHDRAW, actor=actor, reason=reason, request=request)
         row.version += 1
         row.save(update_fields=["version"])
         _revision(row, what="withdrawn", actor=actor, association=association, at=timezone.now())
-        row.reviews.filter(status=ReviewStatus.PENDING).update(
-            status=ReviewStatus.SUPERSEDED, answered_at=timezone.now()
-        )
+        _supersede_pending_reviews(row)
         notices.application_notice(notices.WITHDRAWN, row, actor=actor, association=association)
     return row

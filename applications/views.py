@@ -358,6 +358,7 @@ def member_edit(request, application, association, key=None):
                         _("A household on one application has at most %(n)s people.") % {"n": answers.MAX_MEMBERS}
                     )
                 data["members"].append(answers.new_member(**fields))
+                data["income_confirmed"] = False  # the new person's income is still to be asked
             else:
                 current = answers.member_by_key(data, key)
                 if current is None:
@@ -392,6 +393,7 @@ def member_remove(request, application, association, key):
 
         def update(data):
             data["members"] = [m for m in data["members"] if m["key"] != key]
+            data["income_confirmed"] = False
             for other in data["members"]:
                 other["dependents"] = [k for k in other["dependents"] if k != key]
 
@@ -433,6 +435,7 @@ def income_add(request, application, association):
             if len(member["incomes"]) >= answers.MAX_INCOMES:
                 raise ValidationError({"member": _("Add at most %(n)s incomes a person.") % {"n": answers.MAX_INCOMES}})
             member["incomes"].append(income)
+            data["income_confirmed"] = False  # "the income is complete" is said again on the income page
 
         try:
             _save(request, application, association, version=form.cleaned_data["version"], what="income", update=update)
@@ -468,6 +471,7 @@ def income_remove(request, application, association, key):
         def update(data):
             for member in data["members"]:
                 member["incomes"] = [i for i in member["incomes"] if i["key"] != key]
+            data["income_confirmed"] = False
 
         try:
             _save(
@@ -660,9 +664,16 @@ def history(request, public_id):
 @require_POST
 @_changed
 def change(request, application, association):
+    form = VersionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise services.ChangedElsewhere(_("This page was out of date. Check your answers and save again."))
         services.application_change(
-            application=application, actor=request.user, association=association, request=request
+            application=application,
+            version=form.cleaned_data["version"],
+            actor=request.user,
+            association=association,
+            request=request,
         )
     except ValidationError as exc:
         return _refused(request, application, exc)
@@ -683,11 +694,12 @@ def withdraw(request, application, association):
         messages.info(request, _("This application cannot be withdrawn here."))
         return redirect("applications:detail", application.public_id)
     post = request.POST if request.method == "POST" else None
-    form = WithdrawForm(post)
+    form = WithdrawForm(post, initial={"version": application.version})
     if post is not None and form.is_valid():
         try:
             services.application_withdraw(
                 application=application,
+                version=form.cleaned_data["version"],
                 actor=request.user,
                 association=association,
                 reason=form.cleaned_data["reason"],

@@ -2,9 +2,11 @@
 review and confirmation before an assister submits, the determination and its notice, revisions, optimistic
 locking, withdrawal, and what the dashboard shows."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from applications.models import Application, ApplicationRevision, ApplicationSta
 from applications.tests.factories import born, fill, started
 from associations.tests.factories import associate
 from audit.models import AuditEvent
+from clients.tests.factories import make_client
 from conftest import sign_in
 from notices.models import Notice
 from plans.tests.factories import load_sample_catalog
@@ -332,7 +335,7 @@ def test_a_member_claimed_by_two_filers_and_a_household_with_no_one_applying_can
     application = services.application_save(
         application=application, version=application.version, what="tax", update=claim_twice, actor=consumer
     )
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.application_submit(
             application=application,
             version=application.version,
@@ -369,7 +372,12 @@ def test_withdrawing_asks_first_then_allows_a_new_application_for_the_year(clien
     assert client.post(url, {}).status_code == 400
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
-    assert client.post(url, {"understood": "on", "reason": "Found job coverage"}).status_code == 302
+    stale = client.post(url, {"version": application.version - 1 or 99, "understood": "on"})
+    assert stale.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT  # a page older than the application withdraws nothing
+    response = client.post(url, {"version": application.version, "understood": "on", "reason": "Found job coverage"})
+    assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.WITHDRAWN
     assert Notice.objects.filter(client=consumer.client, kind="application_withdrawn").exists()
@@ -381,7 +389,7 @@ def test_the_database_keeps_one_current_application_per_client_and_year(consumer
     first = started(consumer.client)
     with pytest.raises(IntegrityError), transaction.atomic():
         Application.objects.create(client=consumer.client, coverage_year=2027, created_by=consumer)
-    with pytest.raises(Exception, match="already a 2027 application"):
+    with pytest.raises(ValidationError, match="already a 2027 application"):
         started(consumer.client)
     assert Application.objects.filter(client=consumer.client).count() == 1 and first.pk
 
@@ -404,9 +412,9 @@ def test_every_save_that_changes_an_answer_is_a_revision_and_the_history_shows_w
     assert "What changed from version 1 to version 2" in page
     assert "Address — City" in page and "Duluth" in page
     # Hostile comparison parameters show the last two versions instead.
-    assert (
-        client.get(reverse("applications:history", args=[application.public_id]) + "?from=x&to=999").status_code == 200
-    )
+    fallback = client.get(reverse("applications:history", args=[application.public_id]) + "?from=x&to=999")
+    assert fallback.status_code == 200
+    assert "What changed from version 1 to version 2" in fallback.content.decode()
 
 
 def test_support_staff_see_the_status_but_cannot_change_the_application(client, consumer, broker, support_staff):
@@ -420,7 +428,9 @@ def test_support_staff_see_the_status_but_cannot_change_the_application(client, 
     assert response.status_code == 404
     application.refresh_from_db()
     assert application.version == 1
-    assert AuditEvent.objects.filter(client=consumer.client, actor=support_staff).exists()
+    viewed = AuditEvent.objects.filter(client=consumer.client, actor=support_staff).values_list("details", flat=True)
+    assert any(d["what"].startswith("viewed application") for d in viewed)
+    assert not any(d.get("permission") == "apply_for_client" for d in viewed)  # the refused POST audits nothing
 
 
 HOSTILE = ["", "0", "-1", "9" * 40, "\u202e", "<script>", "1e9999", "NaN", "2026-02-30", "a" * 5000]
@@ -472,3 +482,105 @@ def test_hostile_values_posted_to_every_step_never_give_a_500(client, consumer, 
                 ),
             )
             assert response.status_code == 400, (url, value, response.status_code)
+
+
+def test_another_consumer_and_an_outsider_get_404_and_an_assister_cannot_answer_for_the_consumer(
+    client, consumer, broker, outsider_assister, catalog_2027
+):
+    association = associate(consumer.client, broker.assister)
+    application = fill(
+        started(consumer.client, actor=broker, association=association), actor=broker, association=association
+    )
+    review = services.application_request_review(application=application, actor=broker, association=association)
+    other = make_client()
+    urls = [
+        reverse("applications:detail", args=[application.public_id]),
+        reverse("applications:step", args=[application.public_id, "address"]),
+        reverse("applications:confirm", args=[application.public_id]),
+    ]
+    for person in (other.user, outsider_assister):
+        http = type(client)()
+        sign_in(http, person)
+        for url in urls:
+            assert http.get(url).status_code == 404, (person, url)
+            if url != urls[0]:  # the application's page takes no POST from anyone (405 before the object)
+                assert http.post(url, {"answer": "confirm", "review": review.public_id}).status_code == 404
+    sign_in(client, broker)
+    assert client.post(urls[2], {"answer": "confirm", "review": review.public_id}).status_code == 404
+    with pytest.raises(ValidationError, match="Only the consumer answers"):
+        services.application_answer_review(review=review, confirmed=True, actor=broker)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.PENDING
+
+
+def test_a_review_cannot_be_recorded_for_a_day_before_the_answers_last_changed(consumer, broker, catalog_2027):
+    association = associate(consumer.client, broker.assister)
+    application = fill(
+        started(consumer.client, actor=broker, association=association), actor=broker, association=association
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.application_record_review(
+            application=application,
+            version=application.version,
+            method="phone",
+            reviewed_on=timezone.localdate() - timedelta(days=1),
+            attestations_explained=True,
+            note="",
+            actor=broker,
+            association=association,
+        )
+    assert "the review cannot be before that day" in " ".join(refused.value.messages)
+    assert not application.reviews.exists()
+
+
+def test_submitting_ends_a_request_to_confirm_still_waiting(consumer, broker, catalog_2027):
+    association = associate(consumer.client, broker.assister)
+    application = fill(
+        started(consumer.client, actor=broker, association=association), actor=broker, association=association
+    )
+    review = services.application_request_review(application=application, actor=broker, association=association)
+    application.refresh_from_db()
+    services.application_submit(
+        application=application,
+        version=application.version,
+        attestations=dict.fromkeys(services.ATTESTATIONS, True),
+        signed_name=consumer.client.full_name,
+        actor=consumer,
+    )
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SUPERSEDED
+
+
+def test_changing_a_determined_application_from_an_old_page_is_refused(client, consumer, catalog_2027):
+    application = fill(started(consumer.client), actor=consumer)
+    application = services.application_submit(
+        application=application,
+        version=application.version,
+        attestations=dict.fromkeys(services.ATTESTATIONS, True),
+        signed_name=consumer.client.full_name,
+        actor=consumer,
+    )
+    sign_in(client, consumer)
+    url = reverse("applications:change", args=[application.public_id])
+    page = client.post(url, {"version": application.version - 1}, follow=True)
+    assert "after you opened this page" in page.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DETERMINED
+    client.post(url, {"version": application.version})
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT and application.determination is not None
+
+
+def test_adding_an_income_after_the_income_was_complete_asks_for_it_again(client, consumer):
+    application = fill(started(consumer.client), actor=consumer)
+    assert application.data["income_confirmed"] is True
+    sign_in(client, consumer)
+    me = application.data["members"][0]["key"]
+    client.post(
+        reverse("applications:income_add", args=[application.public_id]),
+        {"version": application.version, "member": me, "kind": "rental", "amount": "200", "frequency": "monthly"},
+    )
+    application.refresh_from_db()
+    assert application.data["income_confirmed"] is False
+    problems = client.get(reverse("applications:detail", args=[application.public_id])).content.decode()
+    assert "Finish the step “Income”" in problems

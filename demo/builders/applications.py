@@ -136,4 +136,6 @@ def seed() -> None:
     jorge = _client("rescinded")
     if not Application.objects.filter(client=jorge).exists():
         application = services.application_start(client=jorge, coverage_year=YEAR, actor=jorge.user)
-        services.application_withdraw(application=application, actor=jorge.user, reason="Found coverage at work.")
+        services.application_withdraw(
+            application=application, version=application.version, actor=jorge.user, reason="Found coverage at work."
+        )
