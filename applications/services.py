@@ -433,7 +433,7 @@ def application_submit(
         if row.status != S.DRAFT:
             raise TransitionNotAllowed(_("This application was already submitted."), code="not_draft")
         _require_complete(row)
-        expected = actor.get_full_name() if on_behalf else row.client.full_name
+        expected = signer_name(row, actor)
         if search_key(" ".join(signed_name.split())) != search_key(" ".join(expected.split())):
             raise ValidationError({"signed_name": _("Type your full name as “%(name)s” to sign.") % {"name": expected}})
         review = confirmed_review(row) if on_behalf else None
@@ -468,6 +468,13 @@ def application_submit(
         catalog = plan_selectors.catalog(year=row.coverage_year)
         notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
     return row
+
+
+def signer_name(application: Application, actor: User) -> str:
+    """Who signs: the client themself, or the assister submitting for them (their name, else their email)."""
+    if not _on_behalf(application, actor):
+        return application.client.full_name
+    return actor.get_full_name() or actor.email
 
 
 def _benchmark(application: Application) -> Callable[[tuple[int, ...]], Decimal | None]:

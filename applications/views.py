@@ -491,10 +491,6 @@ def income_remove(request, application, association, key):
 # --- Check your answers, confirm, submit ------------------------------------------------------------------
 
 
-def _signer(request, application, association) -> str:
-    return application.client.full_name if association is None else request.user.get_full_name()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request, public_id):
@@ -505,7 +501,9 @@ def review(request, public_id):
     if not application.is_open:
         return redirect("applications:detail", application.public_id)
     post = request.POST if request.method == "POST" else None
-    form = SubmitForm(post, initial={"version": application.version}, signer=_signer(request, application, association))
+    form = SubmitForm(
+        post, initial={"version": application.version}, signer=services.signer_name(application, request.user)
+    )
     if post is not None and form.is_valid():
         try:
             services.application_submit(
