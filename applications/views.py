@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from guardian.core import ObjectPermissionChecker
 
@@ -45,6 +46,7 @@ from .periods import coverage_start
 from .permissions import access_application
 
 APPLY = "apply_for_client"
+FIX_THE_FORM = _lazy("Some answers need fixing: the first one to fix has the focus.")
 PER_MEMBER_FORMS = {"tax": MemberTaxForm, "status": MemberStatusForm, "coverage": MemberCoverageForm}
 
 
@@ -316,20 +318,36 @@ def step(request, public_id, slug):
     return render(request, "applications/step.html", context, status=status if post is not None else 200)
 
 
+def _focus_first_error(form) -> None:
+    """After an htmx swap, keyboard focus goes to the first field to fix (htmx focuses `autofocus`)."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+
+
+def _members_partial(request, application, association, *, form, status_message: str):
+    """The household list and the "Add a person" form, as htmx swaps them in (with a message for the live
+    region, and focus on the field to fix, or on the first field to add someone else)."""
+    context = _context(
+        request,
+        application,
+        association,
+        slug="members",
+        members=application.data["members"],
+        member_form=form,
+        status_message=status_message,
+    )
+    return render(request, "applications/step.html#members", context)
+
+
 def _member_saved(request, application, association, message: str):
     messages.success(request, message)
     if request.htmx:
         application.refresh_from_db()
-        context = _context(
-            request,
-            application,
-            association,
-            slug="members",
-            members=application.data["members"],
-            member_form=MemberForm(initial={"version": application.version, "applying": True}),
-            version_form=VersionForm(initial={"version": application.version}),
-        )
-        return render(request, "applications/step.html#members", context)
+        form = MemberForm(initial={"version": application.version, "applying": True})
+        form.fields["first_name"].widget.attrs["autofocus"] = True
+        return _members_partial(request, application, association, form=form, status_message=message)
     return redirect("applications:step", application.public_id, "members")
 
 
@@ -372,11 +390,12 @@ def member_edit(request, application, association, key=None):
         else:
             name = f"{fields['first_name']} {fields['last_name']}"
             return _member_saved(request, application, association, _("%(name)s is saved.") % {"name": name})
+    if post is not None:
+        _focus_first_error(form)
+    if request.htmx and post is not None and member is None:
+        return _members_partial(request, application, association, form=form, status_message=FIX_THE_FORM)
     context = _context(request, application, association, form=form, member=member)
-    status = 400 if post is not None else 200
-    if request.htmx and post is not None:
-        return render(request, "applications/member.html#member_form", context, status=200)
-    return render(request, "applications/member.html", context, status=status)
+    return render(request, "applications/member.html", context, status=400 if post is not None else 200)
 
 
 @login_required
@@ -419,6 +438,7 @@ def member_remove(request, application, association, key):
 @_changed
 def income_add(request, application, association):
     form = IncomeForm(request.POST, household=application.data["members"])
+    status_message = ""
     if form.is_valid():
         income = {
             "key": answers.new_key(),
@@ -447,6 +467,11 @@ def income_add(request, application, association):
                 return redirect("applications:step", application.public_id, "income")
             application.refresh_from_db()
             form = IncomeForm(initial={"version": application.version}, household=application.data["members"])
+            form.fields["member"].widget.attrs["autofocus"] = True
+            status_message = _("The income is saved.")
+    if form.errors:
+        _focus_first_error(form)
+        status_message = FIX_THE_FORM
     context = _context(
         request,
         application,
@@ -455,6 +480,7 @@ def income_add(request, application, association):
         income_form=form,
         members=[(m, answers.yearly_income(m)) for m in application.data["members"]],
         version_form=VersionForm(initial={"version": application.version}),
+        status_message=status_message,
     )
     if request.htmx:
         return render(request, "applications/step.html#incomes", context)

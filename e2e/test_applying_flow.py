@@ -52,7 +52,9 @@ def test_broker_applies_consumer_confirms_broker_submits_consumer_reads_the_noti
     # --- The broker starts a 2027 application from the client's page.
     sign_in(assister, broker.email, PASSWORD, totp=lambda: totp_code(broker))
     assister.goto(f"/clients/{person.public_id}/")
-    navigate(assister, lambda: assister.get_by_role("link", name=re.compile(f"^{re.escape(name)}'s applications")).click())
+    navigate(
+        assister, lambda: assister.get_by_role("link", name=re.compile(f"^{re.escape(name)}'s applications")).click()
+    )
     assert heading(assister) == f"{name}’s applications"
     assert_accessible(assister, "the client's applications")
     assister.get_by_label("Coverage year").select_option(str(YEAR))
@@ -61,8 +63,7 @@ def test_broker_applies_consumer_confirms_broker_submits_consumer_reads_the_noti
     # Where you live: typed, and sent with Enter.
     assert heading(assister) == "Where you live"
     assert_accessible(assister, "step: address")
-    assister.get_by_label("Street address").fill("")
-    assister.get_by_label("Street address").press_sequentially("100 Main St")
+    assister.get_by_label("Street address").fill("100 Main St")
     assister.get_by_label("City").fill("Minneapolis")
     assister.get_by_label("ZIP code").fill("55401")
     navigate(assister, lambda: assister.get_by_label("ZIP code").press("Enter"))
@@ -72,6 +73,15 @@ def test_broker_applies_consumer_confirms_broker_submits_consumer_reads_the_noti
     assert_accessible(assister, "step: household")
     assister.evaluate("window.stillTheSamePage = true")
     add = assister.locator("form", has=assister.get_by_role("heading", name="Add a person"))
+    add.get_by_role("button", name="Add this person").click()  # nothing filled in: the errors, in place
+    assister.locator("#members #id_first_name-error").wait_for()
+    assert assister.locator("#members li").count() == 1, "the household list went missing with the errors"
+    assert add.count() == 1, "the form lost its heading with the errors"
+    assert add.get_attribute("hx-post"), "after the errors, the form no longer adds with htmx"
+    # Keyboard focus goes to the first field to fix, and the live region outside the list says why.
+    assister.wait_for_function("document.activeElement && document.activeElement.id === 'id_first_name'")
+    assert "need fixing" in assister.locator("#step-status").inner_text()
+    assert_accessible(assister, "step: household, a person with errors")
     add.get_by_label("First name").fill("Sam")
     add.get_by_label("Last name").fill(person.last_name)
     add.get_by_label("Date of birth").fill("04/02/1985")
@@ -84,11 +94,15 @@ def test_broker_applies_consumer_confirms_broker_submits_consumer_reads_the_noti
     assert members.count() == 2
     assert "Spouse" in members.nth(1).inner_text()
     assert assister.evaluate("window.stillTheSamePage === true"), "adding a person reloaded the page"
+    assert f"Sam {person.last_name} is saved." in assister.locator("#members").inner_text()
+    assert f"Sam {person.last_name} is saved." in assister.locator("#step-status").inner_text()
+    assister.wait_for_function("document.activeElement && document.activeElement.id === 'id_first_name'")
     assert_accessible(assister, "step: household, after adding the spouse")
     navigate(assister, lambda: assister.get_by_role("button", name="Continue", exact=True).click())
 
     # Tax filing: both file jointly.
     assert heading(assister) == "Tax filing", assister.locator("main").inner_text()[:1500]
+    assert "is saved." not in assister.locator("main").inner_text()  # said once, where the person was added
     assert_accessible(assister, "step: tax filing")
     for who in (name, f"Sam {person.last_name}"):
         group = member_group(assister, who)
@@ -116,6 +130,7 @@ def test_broker_applies_consumer_confirms_broker_submits_consumer_reads_the_noti
     add.get_by_label("How often").select_option(label="Every month")
     add.get_by_role("button", name="Add this income").click()
     assister.get_by_role("heading", name=re.compile(f"^{re.escape(name)} — \\$48,000")).wait_for()
+    assert "The income is saved." in assister.locator("#incomes").inner_text()
     assert_accessible(assister, "step: income, after adding wages")
     navigate(assister, lambda: assister.get_by_role("button", name="The income is complete: continue").click())
 
