@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from guardian.core import ObjectPermissionChecker
 
@@ -46,7 +46,7 @@ from .periods import coverage_start
 from .permissions import access_application
 
 APPLY = "apply_for_client"
-FIX_THE_FORM = _lazy("Some answers need fixing: the first one to fix has the focus.")
+FIX_THE_FORM = gettext_lazy("Some answers need fixing: the first one to fix has the focus.")
 PER_MEMBER_FORMS = {"tax": MemberTaxForm, "status": MemberStatusForm, "coverage": MemberCoverageForm}
 
 

@@ -584,3 +584,13 @@ def test_adding_an_income_after_the_income_was_complete_asks_for_it_again(client
     assert application.data["income_confirmed"] is False
     problems = client.get(reverse("applications:detail", args=[application.public_id])).content.decode()
     assert "Finish the step “Income”" in problems
+
+
+def test_someone_who_may_only_view_sees_no_form_on_a_step(client, consumer, broker, support_staff):
+    association = associate(consumer.client, broker.assister)
+    application = started(consumer.client, actor=broker, association=association)
+    sign_in(client, support_staff)
+    page = client.get(reverse("applications:step", args=[application.public_id, "tax"])).content.decode()
+    assert "the client has not allowed you to change it" in page
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'method="post"' not in main and "Save and continue" not in main
