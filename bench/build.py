@@ -8,9 +8,11 @@ active association per client per kind, guardian rows exactly as
 `associations.permissions_sync.expected_rows` derives them); the services
 themselves are not called, because they take minutes per thousand clients.
 
-Last, `bench/listings.py` lists these agencies and assisters in the public directory and
-adds directory-only ones, 20,000 listings in all (with a random generator of its own, so
-the rows above are the same with or without it).
+Then `bench/listings.py` lists these agencies and assisters in the public directory and
+adds directory-only ones, 20,000 listings in all, and last `bench/book_applications.py`
+gives every client with an assister of record a 2027 application in a mix of statuses
+(issue 12); each with a random generator of its own, so the rows above are the same with
+or without them.
 
 `build(scale)` works on any connection alias, inside one transaction, so the smoke
 test (`bench/test_bench_smoke.py`) runs it at a tiny scale in the test database.
@@ -36,6 +38,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from accounts.models import Role, User
+from applications.models import Application, ApplicationRevision, Determination
 from assister_portal.lib.crypto import lookup_hash
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, ConsentMethod, InitiatedBy
 from associations.permissions_sync import ADMIN_POWERS, SUPPORT_POWERS, expected_rows, permission_ids
@@ -126,6 +129,7 @@ class BuildResult:
     big_agency_id: int
     steps: dict = field(default_factory=dict)
     directory: dict = field(default_factory=dict)  # bench/listings.py's counts
+    applications: dict = field(default_factory=dict)  # bench/book_applications.py's counts
 
 
 def assister_email(agency_index: int, j: int) -> str:
@@ -638,6 +642,15 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
             f"{directory['new_assisters']} assisters new)"
         )
 
+        # The clients' applications (issue 12), last and with a generator of their own as well.
+        from .book_applications import build_applications
+
+        applications = build_applications(associations, now, using)
+        step(
+            f"{applications['applications']} applications ({applications['clients_with_applications']} clients), "
+            f"{applications['determinations']} determinations"
+        )
+
         big_agency = people["agencies"][0]
         result = BuildResult(
             seconds=0.0,
@@ -653,6 +666,9 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
                 "consents": n_consents,
                 "user_permission_rows": n_user_rows,
                 "group_permission_rows": n_group_rows,
+                "applications": applications["applications"],
+                "application_revisions": applications["application_revisions"],
+                "determinations": applications["determinations"],
             },
             big_assister_email=assister_email(0, 0),
             small_assister_email=assister_email(1, 0),
@@ -660,6 +676,7 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
             big_agency_id=big_agency.pk,
             steps=steps,
             directory=directory,
+            applications=applications,
         )
         result.seconds = round(time.perf_counter() - started, 1)
     return result
@@ -675,6 +692,7 @@ def vacuum_analyze(using: str = "default") -> None:
     models = [Client, Association, Consent, ClientUserObjectPermission, ClientGroupObjectPermission]
     models += [Agency, Assister, Certification, AgencyMembership]  # the directory's listed-today tests
     models += [m.languages.through for m in (Agency, Assister)] + [m.counties.through for m in (Agency, Assister)]
+    models += [Application, ApplicationRevision, Determination]  # the dashboard's application columns
     tables = [m._meta.db_table for m in models]
     with connections[using].cursor() as cursor:
         for table in tables:

@@ -20,6 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from applications.models import Application
+from applications.selectors import current_application_q
 from associations.models import Association, AssociationStatus
 from clients.models import Client
 from directory import selectors
@@ -154,11 +156,21 @@ def plan_pages(info: dict, log=print) -> tuple[list[Page], list[str]]:
         f"  {big}: {len(big_book)} clients; {small}: {len(small_book)} clients; "
         f"search prefix {prefix!r}; client page {detail.public_id} ({detail.full_name})"
     )
+    log(f"  current applications in the {len(big_book):,}-client book: {_application_statuses(big_book)}")
     pages = [
         Page("baseline", "baseline: home page, anonymous", "/", None),
         Page("dashboard", f"dashboard, {len(big_book):,} clients", "/clients/", big),
         Page("search", f"dashboard search ?q={prefix}", f"/clients/?q={prefix}", big),
         Page("detail", "client page", f"/clients/{detail.public_id}/", big),
+        # Issue 12: the application columns decide the order or the filter, so every row's current application is
+        # read, not just the page's 25.
+        Page("dashboard_by_application", "dashboard sorted by application", "/clients/?sort=application", big),
+        Page(
+            "dashboard_determined",
+            "dashboard, determined applications only",
+            "/clients/?application_status=determined",
+            big,
+        ),
         Page("dashboard_small", f"dashboard, {len(small_book):,} clients", "/clients/", small),
         Page("agency", "agency dashboard (admin)", "/clients/", admin),
     ]
@@ -191,6 +203,15 @@ def directory_problems(info: dict, log=print) -> list[str]:
     for line in matches:
         log(f"    {line}")
     return problems
+
+
+def _application_statuses(client_ids: list[int]) -> str:
+    """How many of these clients' rows show each status (issue 12): what the dashboard's filter finds."""
+    counts = Counter(
+        Application.objects.filter(current_application_q(), client_id__in=client_ids).values_list("status", flat=True)
+    )
+    counts["none"] = len(set(client_ids)) - sum(counts.values())
+    return ", ".join(f"{status} {n:,}" for status, n in counts.most_common())
 
 
 def _fullest_client(client_ids: list[int]) -> Client:
@@ -349,7 +370,7 @@ def targets(results: list[PageResult]) -> list[Target]:
         )
     else:
         checks.append(Target(None, "dashboard queries do not grow with the book: not measured"))
-    for key in ("dashboard", "search", "dashboard_small", "agency"):
+    for key in ("dashboard", "search", "dashboard_by_application", "dashboard_determined", "dashboard_small", "agency"):
         r = by_key.get(key)
         if r:
             checks.append(_p95_target(r, DASHBOARD_P95_MS))

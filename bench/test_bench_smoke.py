@@ -6,8 +6,15 @@ from collections import Counter
 import pytest
 from django.contrib.auth.models import Group
 from django.db.models import Count, F
+from django.utils import timezone
 
 from accounts.models import User
+from applications import answers
+from applications import selectors as application_selectors
+from applications.eligibility import Determination as Result
+from applications.models import Application, ApplicationRevision, ApplicationStatus
+from applications.periods import coverage_start
+from associations import selectors as book
 from associations.models import Association, AssociationStatus
 from associations.permissions_sync import permissions_drift
 from certification.models import Agency, AgencyMembership, Assister, MembershipRole
@@ -15,6 +22,7 @@ from certification.selectors import agency_is_approved, assister_may_act
 from clients.models import Client
 from core import geo
 
+from .book_applications import COVERAGE_YEAR, STATUS_WEIGHTS, SUBMITTED
 from .build import CITIES, EMAIL_DOMAIN, build, guardian_differences, plan_books
 from .listings import METRO_COUNTIES, Geography, listed_counts, plan
 from .scale import Scale
@@ -123,3 +131,61 @@ def test_full_scale_directory_plan_follows_the_population():
     by_name = {names[fips]: n for fips, n in listings.items()}
     regional = ["Olmsted", "St. Louis", "Stearns", "Blue Earth", "Clay", "Beltrami"]
     assert all(by_name[name] > by_name["Traverse"] for name in regional)
+
+
+def test_every_client_with_an_assister_has_a_2027_application_with_one_revision(built):
+    _scale, result = built
+    after_build = timezone.now()
+    with_assister = set(Association.objects.values_list("client_id", flat=True))
+    applications = list(Application.objects.select_related("determination"))
+    assert {a.client_id for a in applications} == with_assister
+    assert result.counts["applications"] == len(applications) >= len(with_assister)  # some withdrew one first
+    assert {a.coverage_year for a in applications} == {COVERAGE_YEAR}
+    assert {a.status for a in applications} <= set(STATUS_WEIGHTS)
+    current = Counter(a.client_id for a in applications if a.status != ApplicationStatus.WITHDRAWN)
+    assert max(current.values()) == 1
+    revisions = {r.application_id: r for r in ApplicationRevision.objects.select_related("association__assister")}
+    assert ApplicationRevision.objects.count() == len(applications) == len(revisions)
+    start = coverage_start(COVERAGE_YEAR)
+    for application in applications:
+        revision = revisions[application.pk]
+        assert (revision.number, revision.status, revision.data) == (
+            application.version,
+            application.status,
+            application.data,
+        )
+        # Started by the assister of one of the client's associations, acting through it.
+        assert revision.actor_id == application.created_by_id == revision.association.assister.user_id
+        assert revision.association.client_id == application.client_id and revision.on_behalf
+        started = revision.association.started_at
+        assert started < application.created_at <= application.updated_at == revision.at < after_build
+        assert application.data["members"][0]["relationship"] == answers.Relationship.SELF
+        determination = application.determination
+        if application.status in SUBMITTED:
+            assert determination is not None and application.submitted_at is not None
+        if determination is not None:
+            assert answers.problems(application.data, coverage_start=start) == []
+            assert determination.application_id == application.pk
+            view = Result.from_dict(determination.data)
+            assert view.max_monthly_credit == determination.max_monthly_credit
+            assert determination.programs == ",".join(
+                sorted({str(m.program) for m in view.members if m.program != "not_applying"})
+            )
+        else:
+            assert application.status in (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
+
+
+def test_the_dashboard_rows_carry_the_current_application(built):
+    scale, result = built
+    user = User.objects.get(email=result.big_assister_email)
+    rows = list(application_selectors.with_current_application(book.client_book(user)))
+    assert len(rows) == scale.big_assister_clients
+    current = {
+        a.client_id: a
+        for a in Application.objects.exclude(status=ApplicationStatus.WITHDRAWN).select_related("determination")
+    }
+    for row in rows:
+        application = current.get(row.client_id)
+        assert row.application_status == (application.status if application else None)
+        if application and application.determination:
+            assert row.application_programs == application.determination.programs
