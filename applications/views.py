@@ -95,6 +95,14 @@ def _save(request, application, association, *, version: int, what: str, update)
     )
 
 
+def _rebase(form, application) -> None:
+    """After "changed elsewhere": the page shows what was typed again, now against the application's current
+    version, so saving it once more is a deliberate choice rather than the same refusal."""
+    application.refresh_from_db()
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = application.version
+
+
 def _refused(request, application, exc: ValidationError):
     for message in exc.messages:
         messages.error(request, message)
@@ -302,8 +310,9 @@ def step(request, public_id, slug):
             )
         except services.ChangedElsewhere as exc:
             extra["changed_elsewhere"] = exc.messages[0]
-            application.refresh_from_db()
-            extra["version_form"] = VersionForm(initial={"version": application.version})
+            _rebase(version_form, application)
+            if "form" in extra:
+                _rebase(extra["form"], application)
         except ValidationError as exc:
             return _refused(request, application, exc)
         else:
@@ -387,6 +396,8 @@ def member_edit(request, application, association, key=None):
             _save(request, application, association, version=form.cleaned_data["version"], what="member", update=update)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+            if isinstance(exc, services.ChangedElsewhere):
+                _rebase(form, application)
         else:
             name = f"{fields['first_name']} {fields['last_name']}"
             return _member_saved(request, application, association, _("%(name)s is saved.") % {"name": name})
@@ -461,6 +472,8 @@ def income_add(request, application, association):
             _save(request, application, association, version=form.cleaned_data["version"], what="income", update=update)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+            if isinstance(exc, services.ChangedElsewhere):
+                _rebase(form, application)
         else:
             messages.success(request, _("The income is saved."))
             if not request.htmx:
@@ -477,6 +490,7 @@ def income_add(request, application, association):
         application,
         association,
         slug="income",
+        step_title=answers.STEPS[answers.STEP_SLUGS.index("income")].title,
         income_form=form,
         members=[(m, answers.yearly_income(m)) for m in application.data["members"]],
         version_form=VersionForm(initial={"version": application.version}),
@@ -543,6 +557,8 @@ def review(request, public_id):
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
+            if isinstance(exc, services.ChangedElsewhere):
+                _rebase(form, application)
         else:
             messages.success(
                 request, _("The application is submitted. The eligibility results are below and in a notice.")
@@ -610,6 +626,8 @@ def record_review(request, application, association):
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
+            if isinstance(exc, services.ChangedElsewhere):
+                _rebase(form, application)
         else:
             messages.success(request, _("The review is recorded. You can submit the application now."))
             return redirect("applications:review", application.public_id)

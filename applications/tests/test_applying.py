@@ -245,6 +245,15 @@ def test_two_tabs_saving_the_same_draft_do_not_lose_a_change_silently(client, co
     assert "after you opened this page" in body and "Rochester" in body  # their typing is still on the page
     application.refresh_from_db()
     assert application.data["address"]["city"] == "Duluth"
+    # The page shown again carries the current version: saving it once more is a deliberate overwrite.
+    assert f'name="version" value="{application.version}"' in body
+    retry = client.post(
+        reverse("applications:step", args=[application.public_id, "address"]),
+        {"version": application.version, "city": "Rochester", "zip_code": "55901"},
+    )
+    assert retry.status_code == 302
+    application.refresh_from_db()
+    assert application.data["address"]["city"] == "Rochester"
 
 
 @pytest.mark.parametrize(
@@ -594,3 +603,11 @@ def test_someone_who_may_only_view_sees_no_form_on_a_step(client, consumer, brok
     assert "the client has not allowed you to change it" in page
     main = page.split("<main", 1)[1].split("</main>", 1)[0]
     assert 'method="post"' not in main and "Save and continue" not in main
+
+
+def test_an_income_with_errors_without_javascript_keeps_the_step_heading(client, consumer):
+    application = started(consumer.client)
+    sign_in(client, consumer)
+    response = client.post(reverse("applications:income_add", args=[application.public_id]), {"version": "1"})
+    assert response.status_code == 400
+    assert "<h1>Income</h1>" in response.content.decode()
