@@ -1,9 +1,13 @@
 from django.apps import AppConfig
 
+from associations import hooks
+
 
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "Applications"
 
     def ready(self) -> None:
-        from . import notices  # noqa: F401  (registers the notice kinds)
+        from . import client_page, notices  # noqa: F401  (notices registers the notice kinds)
+
+        hooks.client_page_sections.register(client_page.coverage_section)

@@ -5,6 +5,7 @@ member with the member's key as the prefix, so nothing in the request decides wh
 field has a label, a hint where the format is not obvious, and an error that says how to fix it.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -358,3 +359,138 @@ class ApplicationBookSearchForm(BookSearchForm):
             ("application", _("Application status, drafts first")),
             ("-application", _("Application status, furthest along first")),
         ]
+
+
+# --- Choosing a plan (issue 13) --------------------------------------------------------------------------------
+
+SORT_CHOICES = [
+    ("net", _("Premium after the credit, lowest first")),
+    ("deductible", _("Deductible, lowest first")),
+    ("yearly", _("Estimated yearly cost, lowest first")),
+]
+MONEY_LIMIT = Decimal("100000")
+
+
+class CreditField(forms.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Premium tax credit to take each month"),
+            required=False,
+            min_value=Decimal("0"),
+            max_digits=8,
+            decimal_places=2,
+            error_messages={
+                "invalid": _("Enter an amount in dollars and cents, like 150 or 150.50."),
+                "min_value": _("Enter 0 or more."),
+                "max_digits": _("Enter an amount up to your maximum credit."),
+                "max_decimal_places": _("Enter dollars and cents, with at most 2 digits after the point."),
+            },
+            **kwargs,
+        )
+
+
+class ShopForm(forms.Form):
+    """The plan list's filters, sort and credit, from the URL (GET), so a search can be shared and bookmarked."""
+
+    metal_level = forms.MultipleChoiceField(label=_("Metal level"), required=False, widget=forms.CheckboxSelectMultiple)
+    issuer = forms.MultipleChoiceField(
+        label=_("Insurance company"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    network = forms.MultipleChoiceField(label=_("Network type"), required=False, widget=forms.CheckboxSelectMultiple)
+    max_premium = forms.DecimalField(
+        label=_("Highest monthly premium after the credit"),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=MONEY_LIMIT,
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("In dollars, like 300."),
+        error_messages={"invalid": _("Enter an amount in dollars, like 300.")},
+    )
+    max_deductible = forms.IntegerField(
+        label=_("Highest deductible"),
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        help_text=_("In whole dollars a year, like 2000."),
+        error_messages={"invalid": _("Enter whole dollars, like 2000.")},
+    )
+    sort = FallbackChoiceField(fallback="net", label=_("Sort by"), choices=SORT_CHOICES)
+    credit = CreditField(help_text=_("Leave it empty to take all of it."))
+
+    def __init__(self, data=None, *, metal_levels, issuers, networks, max_credit: Decimal):
+        super().__init__(data)
+        self.max_credit = max_credit
+        self.fields["metal_level"].choices = metal_levels
+        self.fields["issuer"].choices = issuers
+        self.fields["network"].choices = networks
+        self.fields["credit"].help_text = _("Up to %(max)s. Leave it empty to take all of it.") % {
+            "max": f"${max_credit:,.2f}"
+        }
+
+    def clean_credit(self):
+        credit = self.cleaned_data.get("credit")
+        if credit is not None and credit > self.max_credit:
+            raise ValidationError(
+                _("Your credit is at most %(max)s a month: enter that or less.") % {"max": f"${self.max_credit:,.2f}"}
+            )
+        return credit
+
+
+class ChooseForm(VersionForm):
+    credit = CreditField(help_text=_("Leave it empty to take all of it."))
+    client_asked = forms.BooleanField(
+        required=False,
+        label=_("The client asked me to choose this plan for them, with this credit."),
+    )
+
+    def __init__(self, data=None, *, max_credit: Decimal, on_behalf: bool, **kwargs):
+        super().__init__(data, **kwargs)
+        self.max_credit = max_credit
+        self.on_behalf = on_behalf
+        if not on_behalf:
+            del self.fields["client_asked"]
+
+    def clean_credit(self):
+        return ShopForm.clean_credit(self)
+
+    def clean_client_asked(self):
+        if self.on_behalf and not self.cleaned_data.get("client_asked"):
+            raise ValidationError(_("Confirm that the client asked you to choose this plan for them."))
+        return True
+
+
+class TerminateForm(forms.Form):
+    end = forms.TypedChoiceField(
+        label=_("Last day of coverage"),
+        coerce=date.fromisoformat,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the last day of coverage."),
+            "invalid_choice": _("Choose one of the dates offered."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Why (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    understood = forms.BooleanField(
+        label=_("I understand that after this day the plan pays for nothing and no premium tax credit is paid."),
+        error_messages={"required": _("Confirm that you understand what ending coverage means.")},
+    )
+
+    def __init__(self, data=None, *, dates, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["end"].choices = [(day.isoformat(), day.strftime("%B %-d, %Y")) for day in dates]
+
+
+class DisputeForm(forms.Form):
+    action = forms.ChoiceField(
+        widget=forms.HiddenInput, choices=[("selected", "selected"), ("terminated", "terminated")]
+    )
+    note = forms.CharField(
+        label=_("Anything we should know (optional)"),
+        required=False,
+        max_length=2000,
+        help_text=_("For example: you never spoke with this assister, or you asked for a different plan."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

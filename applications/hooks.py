@@ -12,3 +12,13 @@ def _application_submitted(*, application, determination) -> int:
 
 
 application_submitted = Hook(_application_submitted)
+
+
+def _special_enrollments(*, application) -> list:
+    """The special enrollment periods open to this application's household (a list of
+    `applications.periods.SpecialEnrollment`), asked when a plan is chosen outside open enrollment. The changes
+    app registers its handler when it lands (issue 15: a reported change that qualifies opens one); until then
+    there are none."""
+
+
+special_enrollments = Hook(_special_enrollments)

@@ -13,6 +13,7 @@ consumer reviewed and confirmed an application an assister prepared is an `Appli
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -177,3 +178,162 @@ class ApplicationReview(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.application_id} at revision {self.revision_number}: {self.status}"
+
+
+# --- Choosing a plan (DESIGN §4 Enrollment, §6 Choosing a plan; issue 13) ------------------------------------------
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", _("Current")
+    REPLACED = "replaced", _("Replaced by another plan")
+    TERMINATED = "terminated", _("Ended")
+
+
+class EnrollmentPeriodKind(models.TextChoices):
+    OPEN = "open", _("Open enrollment")
+    SPECIAL = "special", _("Special enrollment period")
+
+
+class Enrollment(models.Model):
+    """A plan chosen for an application's members, by the consumer or on their behalf.
+
+    What the issuer file would carry is recorded as it was when chosen (plan, members and their premiums, credit
+    applied, net premium, coverage dates, the writing agent's NPN for a broker) so a later catalog load or a change
+    to the assister cannot rewrite it. Changing plans ends this one the day before the new one starts (`replaced`);
+    ending coverage sets `coverage_end` (`terminated`). Never deleted.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="enrollments")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="enrollments")
+    coverage_year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="+")
+    hios_plan_id = models.CharField(_("plan id"), max_length=14)
+    plan_name = models.CharField(max_length=150)
+    issuer_name = models.CharField(max_length=120)
+    metal_level = models.CharField(max_length=12)
+    csr_variant = models.CharField(max_length=8, blank=True)  # "94", "87", "73", "zero", "limited" or ""
+    sample_catalog = models.BooleanField(default=False)
+    members = models.JSONField()  # [{key, first_name, age, tobacco, premium}] — who is covered, each one's premium
+    premium = models.DecimalField(max_digits=10, decimal_places=2)  # monthly, for every member, tobacco included
+    max_credit = models.DecimalField(max_digits=10, decimal_places=2)  # the most credit this plan could take
+    credit_applied = models.DecimalField(max_digits=10, decimal_places=2)  # what the household chose to take
+    net_premium = models.DecimalField(max_digits=10, decimal_places=2)
+    period_kind = models.CharField(max_length=8, choices=EnrollmentPeriodKind.choices)
+    period_label = models.CharField(max_length=200, blank=True)
+    coverage_start = models.DateField()
+    coverage_end = models.DateField()
+    selected_at = models.DateTimeField(default=timezone.now)
+    selected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on_behalf = models.BooleanField(default=False)
+    association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    writing_agent = models.ForeignKey(
+        "certification.Assister", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    writing_agent_npn = models.CharField(_("writing agent's NPN"), max_length=10, blank=True)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_on_behalf = models.BooleanField(default=False)
+    ended_association = models.ForeignKey(
+        Association, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(status="active"), name="enrollment_one_current_per_application"
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_applied__gte=0, credit_applied__lte=models.F("max_credit")),
+                name="enrollment_credit_within_maximum",
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_applied__lte=models.F("premium")), name="enrollment_credit_within_premium"
+            ),
+            models.CheckConstraint(
+                condition=Q(net_premium=models.F("premium") - models.F("credit_applied")),
+                name="enrollment_net_is_premium_less_credit",
+            ),
+            # Ended the day before a replacement starts: a plan replaced before it started ends before it starts.
+            models.CheckConstraint(
+                condition=Q(coverage_end__gte=models.F("coverage_start") - timedelta(days=1)),
+                name="enrollment_end_not_before_start",
+            ),
+            # No issuer compensation for navigators and counselors: only an assister selecting on behalf writes.
+            models.CheckConstraint(
+                condition=Q(writing_agent_npn="") | Q(on_behalf=True, writing_agent__isnull=False),
+                name="enrollment_writing_agent_only_on_behalf",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "-coverage_year"], name="enrollment_client_year")]
+
+    def __str__(self) -> str:
+        return f"{self.coverage_year} {self.plan_name} ({self.short_id})"
+
+    @property
+    def short_id(self) -> str:
+        return self.public_id.hex[:8].upper()
+
+    @property
+    def never_started(self) -> bool:
+        return self.coverage_end < self.coverage_start
+
+
+class EnrollmentEvent(models.Model):
+    """One status change of an enrollment, appended by the state machine and never changed."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=12, choices=EnrollmentStatus.choices)
+    to_status = models.CharField(max_length=12, choices=EnrollmentStatus.choices)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.from_status} → {self.to_status}"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for exchange staff")
+    UPHELD = "upheld", _("Upheld: the consumer did not ask for it")
+    DISMISSED = "dismissed", _("Dismissed: the consumer had asked for it")
+
+
+class EnrollmentDispute(models.Model):
+    """The consumer's "I did not ask for this" about a selection, change or end of coverage made for them.
+
+    While it is open, and after staff uphold it, the assister who made it may not select plans for this client
+    (`applications.permissions.plan_selection_suspended`); dismissing it lifts that. Never deleted.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="disputes")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=12)  # what was disputed: selected, terminated
+    assister_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    consumer_note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "action"], condition=Q(status="open"), name="enrollment_dispute_one_open"
+            )
+        ]
+        indexes = [models.Index(fields=["client", "assister_user", "status"], name="enrollment_dispute_who")]
+
+    def __str__(self) -> str:
+        return f"dispute of {self.enrollment_id} ({self.action}): {self.status}"

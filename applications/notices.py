@@ -1,15 +1,22 @@
 """Notices about applications (registered at start-up, written in the transaction of the change): to the
 client when an assister starts an application or asks them to confirm one, when an application is withdrawn,
-and the eligibility determination of every submission (a decision, so it carries the appeal rights)."""
+and the eligibility determination of every submission (a decision, so it carries the appeal rights). Issue 13:
+every plan chosen or changed and every end of coverage (with, when someone else did it, how to say "I did not ask
+for this"), and the course of such a report, to the client and to the assister who made the change."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.notices import client_helpers
 from clients.notices import notice_for_client
 from notices import kinds
 from notices.kinds import NoticeKind, Recipient
+from notices.services import notice_for_user
 
-from .models import Application, Determination
+from .models import Application, Determination, EnrollmentDispute
 
 STARTED = kinds.register(
     NoticeKind("application_started_for_you", _("An assister started an application for you"), Recipient.CLIENT)
@@ -59,3 +66,65 @@ def determination_notice(application: Application, determination: Determination,
         },
         helpers=client_helpers(application.client),
     )
+
+
+# --- Choosing a plan (issue 13) --------------------------------------------------------------------------------
+
+PLAN_SELECTED = kinds.register(NoticeKind("plan_selected", _("Your health plan"), Recipient.CLIENT))
+COVERAGE_ENDED = kinds.register(NoticeKind("coverage_ended", _("Your coverage is ending"), Recipient.CLIENT))
+DISPUTE_TO_CLIENT = kinds.register(
+    NoticeKind("enrollment_dispute", _("Your report of a plan change you did not ask for"), Recipient.CLIENT)
+)
+DISPUTE_TO_ASSISTER = kinds.register(
+    NoticeKind("enrollment_dispute_assister", _("A client reported a plan change they did not ask for"), Recipient.USER)
+)
+
+
+def _enrollment_body(enrollment) -> dict:
+    return {
+        "year": enrollment.coverage_year,
+        "enrollment": enrollment.short_id,
+        "plan": enrollment.plan_name,
+        "plan_id": enrollment.hios_plan_id,
+        "issuer": enrollment.issuer_name,
+        "metal_level": enrollment.metal_level,
+        "csr": enrollment.csr_variant,
+        "members": [m["first_name"] for m in enrollment.members],
+        "premium": str(enrollment.premium),
+        "credit": str(enrollment.credit_applied),
+        "net": str(enrollment.net_premium),
+        "coverage_start": enrollment.coverage_start.isoformat(),
+        "coverage_end": enrollment.coverage_end.isoformat(),
+        "never_started": enrollment.never_started,
+        "sample_catalog": enrollment.sample_catalog,
+    }
+
+
+def enrollment_notice(kind: NoticeKind, enrollment, *, actor, association) -> None:
+    """A plan chosen or changed (PLAN_SELECTED), or coverage ended (COVERAGE_ENDED), told to the client; when
+    someone else did it, with the last day to say "I did not ask for this"."""
+    fields = _actor_fields(enrollment.application, actor, association)
+    body = {**_enrollment_body(enrollment), **fields}
+    if kind is PLAN_SELECTED and enrollment.replaces_id:
+        body["replaced"] = enrollment.replaces.plan_name
+    if not fields["by_client"]:
+        day = timezone.localdate() + timedelta(days=settings.ENROLLMENT_DISPUTE_DAYS)
+        body["dispute_until"] = day.isoformat()
+    notice_for_client(kind=kind.code, client=enrollment.client, body=body, helpers=client_helpers(enrollment.client))
+
+
+def dispute_notices(dispute: EnrollmentDispute) -> None:
+    """A report received or decided: to the client, and to the assister whose change it was."""
+    enrollment = dispute.enrollment
+    body = {
+        **_enrollment_body(enrollment),
+        "action": dispute.action,
+        "status": dispute.status,
+        "decision_note": dispute.decision_note,
+        "reference": dispute.public_id.hex[:8].upper(),
+    }
+    notice_for_client(
+        kind=DISPUTE_TO_CLIENT.code, client=enrollment.client, body=body, helpers=client_helpers(enrollment.client)
+    )
+    body = {**body, "client_name": enrollment.client.full_name, "members": []}
+    notice_for_user(kind=DISPUTE_TO_ASSISTER.code, user=dispute.assister_user, body=body)

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from associations.permissions import access_client
 
-from .models import Application
+from .models import Application, DisputeStatus, Enrollment, EnrollmentDispute
 
 
 def access_application(user, public_id, perm: str = "view_client", *, request=None, what: str):
@@ -28,3 +28,27 @@ def access_application(user, public_id, perm: str = "view_client", *, request=No
     )
     application.client = client
     return application, association
+
+
+def plan_selection_suspended(client_id: int, user_id: int) -> bool:
+    """The client told MNsure they did not ask for a plan change this person made for them, and staff have not
+    dismissed it: this person may not choose or end plans for this client (issue 13)."""
+    return EnrollmentDispute.objects.filter(
+        client_id=client_id, assister_user_id=user_id, status__in=[DisputeStatus.OPEN, DisputeStatus.UPHELD]
+    ).exists()
+
+
+def access_enrollment(user, public_id, perm: str = "view_client", *, request=None, what: str):
+    """(enrollment, association relied on or None for the client themself); 404 when not allowed."""
+    if not user.is_authenticated:
+        raise Http404
+    enrollment = (
+        Enrollment.objects.select_related("client", "application", "plan__issuer").filter(public_id=public_id).first()
+    )
+    if enrollment is None:
+        raise Http404
+    client, association = access_client(
+        user, enrollment.client.public_id, perm, request=request, what=f"{what} ({enrollment})"
+    )
+    enrollment.client = enrollment.application.client = client
+    return enrollment, association

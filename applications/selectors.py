@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from clients.models import Client
+from plans import selectors as plan_selectors
 
 from . import answers, eligibility
 from .models import (
@@ -15,6 +16,8 @@ from .models import (
     ApplicationReview,
     ApplicationRevision,
     ApplicationStatus,
+    Enrollment,
+    EnrollmentStatus,
     ReviewStatus,
 )
 
@@ -143,3 +146,37 @@ def with_current_application(associations: QuerySet, *, status: str = "", sort: 
             rank.desc() if sort.startswith("-") else rank.asc(), "client__search_last", "client__search_first", "pk"
         )
     return associations
+
+
+# --- Choosing a plan (issue 13) --------------------------------------------------------------------------------
+
+
+def area_plans(application: Application) -> list:
+    """Every individual-market plan of the application's year and rating area, with issuer and catalog: one
+    query whatever the catalog's size (filters and sorts work on the priced list, in Python)."""
+    if application.rating_area_id is None:
+        return []
+    return list(plan_selectors.plans_in_area(year=application.coverage_year, rating_area_id=application.rating_area_id))
+
+
+def client_enrollments(client: Client) -> list[Enrollment]:
+    """The client's enrollments, newest year and latest choice first, with their disputes; two queries."""
+    return list(
+        Enrollment.objects.filter(client=client)
+        .select_related("selected_by", "ended_by", "writing_agent", "association__assister__agency")
+        .prefetch_related("disputes")
+        .order_by("-coverage_year", "-selected_at")
+    )
+
+
+def current_enrollment(application: Application) -> Enrollment | None:
+    return application.enrollments.filter(status=EnrollmentStatus.ACTIVE).first()
+
+
+def agency_enrollments(agency_id: int) -> QuerySet[Enrollment]:
+    """Enrollments made through the agency's associations (what the agency's brokers wrote), newest first."""
+    return (
+        Enrollment.objects.filter(association__agency_id=agency_id)
+        .select_related("client", "writing_agent__user", "selected_by", "association__assister")
+        .order_by("-selected_at")
+    )

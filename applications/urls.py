@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import dashboard, views
+from . import dashboard
+from .views import applying as views
+from .views import enrolling
 
 app_name = "applications"
 urlpatterns = [
@@ -26,3 +28,13 @@ urlpatterns = [
 # The assister's dashboard keeps its `clients:dashboard` name: the project's URL conf puts these patterns in
 # the `clients` namespace with the association pages (assister_portal/urls.py).
 client_patterns = [path("clients/", dashboard.dashboard, name="dashboard")]
+
+urlpatterns += [
+    path("applications/<uuid:public_id>/plans/", enrolling.plans, name="plans"),
+    path("applications/<uuid:public_id>/plans/compare/", enrolling.compare, name="compare"),
+    path("applications/<uuid:public_id>/plans/<str:plan_id>/choose/", enrolling.choose, name="choose"),
+    path("coverage/", enrolling.coverage, name="coverage"),
+    path("coverage/<uuid:public_id>/end/", enrolling.terminate, name="terminate"),
+    path("coverage/<uuid:public_id>/did-not-ask/", enrolling.dispute, name="dispute"),
+    path("agency/enrollments/", enrolling.agency_enrollments, name="agency_enrollments"),
+]

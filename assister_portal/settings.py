@@ -8,7 +8,7 @@ variables listed in README.md ("Configuration"); a bad value fails at start-up.
 import base64
 import hashlib
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -425,3 +425,38 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 # Applications (issue 12): the coverage years an application can be started for. Each needs its rules file
 # (applications/rules/<year>.toml) and a plan catalog (manage.py import_plans).
 APPLICATION_COVERAGE_YEARS = env.list("APPLICATION_COVERAGE_YEARS", cast=int, default=[2026, 2027])
+
+
+# Choosing a plan (issue 13). Open enrollment per coverage year: (first day, the day by which a plan must be chosen
+# for coverage from January 1, last day); a plan chosen after the cut-off starts February 1. Dates are
+# configuration, never code: the 2027 dates were in dispute in 2026 (reference "Enrollment periods"). The value is
+# JSON, e.g. OPEN_ENROLLMENT_PERIODS='{"2027": ["2026-11-01", "2026-12-15", "2027-01-15"]}'.
+def _open_enrollment_periods(raw: dict) -> dict[int, tuple[date, date, date]]:
+    periods = {}
+    for year, days in raw.items():
+        try:
+            start, cutoff, end = (date.fromisoformat(day) for day in days)
+            year = int(year)
+        except (TypeError, ValueError):
+            raise ImproperlyConfigured(
+                f"OPEN_ENROLLMENT_PERIODS[{year!r}] must be three ISO dates (start, cut-off, end), not {days!r}."
+            ) from None
+        if not (start <= cutoff < date(year, 1, 1) <= end):
+            raise ImproperlyConfigured(
+                f"OPEN_ENROLLMENT_PERIODS[{year}]: need start ≤ cut-off < January 1, {year} ≤ end; got {days!r}."
+            )
+        periods[year] = (start, cutoff, end)
+    return periods
+
+
+OPEN_ENROLLMENT_PERIODS = _open_enrollment_periods(
+    env.json(
+        "OPEN_ENROLLMENT_PERIODS",
+        default={
+            "2026": ["2025-11-01", "2025-12-15", "2026-01-15"],  # MNsure, open enrollment for 2026
+            "2027": ["2026-11-01", "2026-12-15", "2027-01-15"],  # MNsure's announced dates (see above)
+        },
+    )
+)
+# A consumer may tell the exchange "I did not ask for this" about a plan chosen for them within this many days.
+ENROLLMENT_DISPUTE_DAYS = env.int("ENROLLMENT_DISPUTE_DAYS", default=30)

@@ -35,7 +35,7 @@ from notices.emails import body_language
 from notices.rendering import letter_html
 from notices.responses import notice_pdf_response, pdf_is_ready
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .forms import OfflineConsentForm
 from .models import AssociationStatus, ConsentMethod, EndReason
 from .permissions import access_association_for_assister, access_client
@@ -105,6 +105,11 @@ def detail(request, public_id):
             "can_release": association.assister.user_id == request.user.pk
             and association.status == AssociationStatus.ACTIVE,
             "can_view_notices": "view_notices_for_client" in viewer_powers,
+            "sections": [
+                section
+                for found in hooks.client_page_sections.send(client=client, user=request.user, powers=viewer_powers)
+                for section in found or ()
+            ],
         },
     )
 

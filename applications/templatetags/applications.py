@@ -1,5 +1,6 @@
 """Template helpers of the application pages and the determination notice."""
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import answers, eligibility
 from applications.models import ApplicationStatus
+from plans.models import MetalLevel
 
 register = template.Library()
 
@@ -118,3 +120,28 @@ def reason_text(reason: dict) -> str:
         return eligibility.Reason(reason["code"], reason.get("params") or {}).text()
     except (KeyError, TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def metal_label(code) -> str:
+    return str(dict(MetalLevel.choices).get(str(code), code))
+
+
+@register.filter
+def iso_date(value):
+    """A date kept as ISO text in a notice's body, as a date for the `date` filter (None when it is not one)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@register.filter
+def first_names(members) -> str:
+    """ "Ana", "Ana and Luis", "Ana, Luis and Sofía" from members with a first_name (objects or dicts)."""
+    names = [m["first_name"] if isinstance(m, dict) else m.first_name for m in members]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}

@@ -31,8 +31,8 @@ from core.geo import locate_zip
 from core.models import County
 from plans import selectors as plan_selectors
 
-from . import answers, eligibility, hooks, notices
-from .models import (
+from .. import answers, eligibility, hooks, notices
+from ..models import (
     Application,
     ApplicationEvent,
     ApplicationReview,
@@ -42,7 +42,24 @@ from .models import (
     ReviewMethod,
     ReviewStatus,
 )
-from .periods import coverage_start
+from ..periods import coverage_start
+
+__all__ = [
+    "APPLICATION_MACHINE",
+    "ATTESTATIONS",
+    "ChangedElsewhere",
+    "Move",
+    "application_answer_review",
+    "application_change",
+    "application_record_review",
+    "application_request_review",
+    "application_save",
+    "application_start",
+    "application_submit",
+    "application_withdraw",
+    "confirmed_review",
+    "signer_name",
+]
 
 S = ApplicationStatus
 
@@ -56,6 +73,7 @@ class Move:
     CHANGE = "change"
     WITHDRAW = "withdraw"
     ENROLL = "enroll"
+    UNENROLL = "unenroll"
 
 
 def _audit_status(step: Step) -> None:
@@ -94,6 +112,9 @@ APPLICATION_MACHINE = StateMachine(
             apply=_stamp,
         ),
         Transition(Move.ENROLL, {S.DETERMINED}, S.ENROLLED, who="household", apply=_stamp),
+        # Coverage ended (`services.enrolling.enrollment_terminate`): the determination stands, a plan may be
+        # chosen again in an enrollment period.
+        Transition(Move.UNENROLL, {S.ENROLLED}, S.DETERMINED, who="household", apply=_stamp),
     ],
     audit=_audit_status,
     refusal="This application is %(status)s, so it cannot be changed that way (%(action)s).",

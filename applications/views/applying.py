@@ -26,8 +26,8 @@ from associations.permissions import access_client
 from clients.permissions import own_client
 from plans import selectors as plan_selectors
 
-from . import answers, selectors, services
-from .forms import (
+from .. import answers, selectors, services
+from ..forms import (
     AddressForm,
     ConfirmForm,
     IncomeForm,
@@ -41,9 +41,9 @@ from .forms import (
     VersionForm,
     WithdrawForm,
 )
-from .models import ApplicationStatus, ReviewStatus
-from .periods import coverage_start
-from .permissions import access_application
+from ..models import ApplicationStatus, ReviewStatus
+from ..periods import coverage_start
+from ..permissions import access_application
 
 APPLY = "apply_for_client"
 FIX_THE_FORM = gettext_lazy("Some answers need fixing: the first one to fix has the focus.")
@@ -52,13 +52,15 @@ PER_MEMBER_FORMS = {"tax": MemberTaxForm, "status": MemberStatusForm, "coverage"
 
 def _context(request, application, association, **extra) -> dict:
     own = association is None
-    may_apply = own or APPLY in ObjectPermissionChecker(request.user).get_perms(application.client)
+    powers = set() if own else set(ObjectPermissionChecker(request.user).get_perms(application.client))
+    may_apply = own or APPLY in powers
     return {
         "application": application,
         "client": application.client,
         "association": association,
         "own": own,
         "may_apply": may_apply,
+        "may_select": own or "select_plan_for_client" in powers,
         "steps": [(step, step.done(application.data)) for step in answers.STEPS],
         "back_url": reverse("applications:mine")
         if own
