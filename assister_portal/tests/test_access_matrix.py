@@ -15,6 +15,7 @@ as people do, so the matrix also covers what the sign-in puts in the session.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,7 +29,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications import services as application_services
-from applications.models import Application
+from applications.models import Application, Enrollment
+from applications.tests.factories import fill
 from assister_portal.lib.uploads import quarantined_file_scan
 from assister_portal.tests.samples import plain_pdf
 from associations import services as association_services
@@ -52,6 +54,8 @@ from clients.tests.factories import make_client
 from conftest import sign_in
 from notices.models import Notice
 from notices.services import notice_render
+from plans.models import Catalog, Plan
+from plans.tests.factories import load_sample_catalog
 
 PERSONAS = [
     "client",
@@ -114,10 +118,14 @@ def unnamed_routes_with_an_id() -> set[str]:
 
 
 @pytest.fixture
-def world(consumer, broker, broker_agency, agency_admin, support_staff, outsider_assister, exchange_staff):
+def world(consumer, broker, broker_agency, agency_admin, support_staff, outsider_assister, exchange_staff, settings):
     """The conftest personas around one client (the `consumer`) whose broker of record is the `broker` of
     `broker_agency`, and the people around them: a colleague of the broker, an assister the client left,
     one whose certification is suspended, another consumer, the outsider's agency admin."""
+    today = timezone.localdate()
+    settings.OPEN_ENROLLMENT_PERIODS = {
+        2026: (today - timedelta(days=5), today + timedelta(days=5), today + timedelta(days=40))
+    }
     colleague = make_assister(AssisterKind.BROKER, agency=broker_agency)
     rescinded = make_assister(AssisterKind.NAVIGATOR)
     suspended = make_assister(AssisterKind.CAC)
@@ -200,12 +208,54 @@ def _invitation(w, email):
 def _application(w) -> Application:
     """The client's draft application (started by the client through the service, once per world)."""
     client = w["client"]
-    found = Application.objects.filter(client=client).first()
+    found = Application.objects.filter(client=client, coverage_year=2027).first()
     return found or application_services.application_start(client=client, coverage_year=2027, actor=client.user)
 
 
 def _application_id(w) -> dict:
     return {"public_id": _application(w).public_id}
+
+
+def _determined(w) -> Application:
+    """The client's 2026 application, determined (on the 2026 sample catalog), for the plan pages."""
+    client = w["client"]
+    found = Application.objects.filter(client=client, coverage_year=2026).first()
+    if found:
+        return found
+    if not Catalog.objects.filter(year=2026).exists():
+        load_sample_catalog(2026)
+    application = fill(
+        application_services.application_start(client=client, coverage_year=2026, actor=client.user), actor=client.user
+    )
+    return application_services.application_submit(
+        application=application,
+        version=application.version,
+        attestations=dict.fromkeys(application_services.ATTESTATIONS, True),
+        signed_name=client.full_name,
+        actor=client.user,
+    )
+
+
+def _plan_of(application) -> Plan:
+    return (
+        Plan.objects.filter(year=application.coverage_year, rating_area=application.rating_area)
+        .order_by("plan_id")
+        .first()
+    )
+
+
+def _enrollment(w) -> Enrollment:
+    """The plan the client's broker chose for them (so the client may also say they did not ask for it)."""
+    application = _determined(w)
+    found = Enrollment.objects.filter(application=application).first()
+    return found or application_services.enrollment_select(
+        application=application,
+        version=application.version,
+        plan_id=_plan_of(application).plan_id,
+        credit=None,
+        actor=w["people"]["associated_assister"],
+        association=w["broker_association"],
+    )
 
 
 def _application_member(w) -> dict:
@@ -302,6 +352,25 @@ MATRIX = {
     "applications:confirm": Route(_application_id, only("client")),
     "applications:change": Route(_application_id, only("client", "associated_assister"), method="post"),
     "applications:withdraw": Route(_application_id, only("client", "associated_assister")),
+    # Choosing a plan: the client and whoever holds select_plan_for_client (the broker's association here; agency
+    # staff do not hold it). "I did not ask for this" is the client's alone.
+    "applications:plans": Route(
+        lambda w: {"public_id": _determined(w).public_id}, only("client", "associated_assister")
+    ),
+    "applications:compare": Route(
+        # No plans named: the rightful person is sent back to the list with a message.
+        lambda w: {"public_id": _determined(w).public_id},
+        only("client", "associated_assister"),
+        answer="302",
+    ),
+    "applications:choose": Route(
+        lambda w: {"public_id": _determined(w).public_id, "plan_id": _plan_of(_determined(w)).plan_id},
+        only("client", "associated_assister"),
+    ),
+    "applications:terminate": Route(
+        lambda w: {"public_id": _enrollment(w).public_id}, only("client", "associated_assister")
+    ),
+    "applications:dispute": Route(lambda w: {"public_id": _enrollment(w).public_id}, only("client")),
     "associations:confirm": Route(lambda w: {"public_id": _pending_for_client(w).public_id}, only("client")),
     "associations:change_powers": Route(lambda w: {"public_id": w["broker_association"].public_id}, only("client")),
     "associations:end": Route(lambda w: {"public_id": w["suspended_association"].public_id}, only("client")),
@@ -340,6 +409,17 @@ MATRIX = {
     # Our views inside the admin. The signed consent form: staff who may view consents (the reviewers' group
     # may not: 404; a superuser downloads it, see the test below).
     "admin:associations_consent_evidence": Route(lambda w: {"pk": _consent_with_a_signed_form(w).pk}, admin=True),
+    # Deciding a consumer's "I did not ask for this" is the Enrollment reviewers' duty: no persona here holds it.
+    "admin:applications_enrollmentdispute_decide": Route(
+        lambda w: {
+            "object_id": str(
+                application_services.enrollment_dispute(
+                    enrollment=_enrollment(w), action="selected", note="", actor=w["client"].user
+                ).pk
+            )
+        },
+        admin=True,
+    ),
     "admin:certification_certification_decide": Route(
         lambda w: {"object_id": str(w["suspended_association"].assister.certifications.get().pk)},
         only("exchange_staff"),
