@@ -163,7 +163,8 @@ def client_enrollments(client: Client) -> list[Enrollment]:
     """The client's enrollments, newest year and latest choice first, with their disputes; two queries."""
     return list(
         Enrollment.objects.filter(client=client)
-        .select_related("selected_by", "ended_by", "writing_agent", "association__assister__agency")
+        .select_related("application", "selected_by", "ended_by", "writing_agent", "association__assister__agency")
+        .defer("application__data")
         .prefetch_related("disputes")
         .order_by("-coverage_year", "-selected_at")
     )

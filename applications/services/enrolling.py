@@ -342,9 +342,15 @@ def dispute_deadline(at) -> date:
 
 
 def may_dispute(enrollment: Enrollment, today: date | None = None) -> list[str]:
-    """What the consumer may still say they did not ask for ("selected", "terminated")."""
+    """What the consumer may still say they did not ask for ("selected", "terminated"): within the deadline, and
+    not already reported (a report staff dismissed may not be made again either: call MNsure)."""
     today = today or timezone.localdate()
-    return [action for action, at, _by, _assoc in _disputable(enrollment) if today <= dispute_deadline(at)]
+    reported = {dispute.action for dispute in enrollment.disputes.all()}
+    return [
+        action
+        for action, at, _by, _assoc in _disputable(enrollment)
+        if today <= dispute_deadline(at) and action not in reported
+    ]
 
 
 def enrollment_dispute(

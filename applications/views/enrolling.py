@@ -249,7 +249,6 @@ def coverage(request):
     applications = {a.pk: a for a in selectors.client_applications(client)}
     for enrollment in enrollments:
         enrollment.disputable = services.may_dispute(enrollment)
-        enrollment.application = applications.get(enrollment.application_id, enrollment.application)
     return render(
         request,
         "applications/coverage.html",
