@@ -370,14 +370,17 @@ def enrollment_dispute(
         done = {found[0]: found for found in _disputable(enrollment)}
         if action not in done:
             raise ValidationError(_("Nobody else made that change for you: there is nothing to report."), code="own")
+        if enrollment.disputes.filter(action=action).exists():
+            raise ValidationError(
+                _("You already told us about this change; exchange staff decide, or have decided, on it."),
+                code="twice",
+            )
         if action not in may_dispute(enrollment, today):
             raise ValidationError(
                 _("It is more than %(days)s days since that change. Call MNsure to report it.")
                 % {"days": settings.ENROLLMENT_DISPUTE_DAYS},
                 code="late",
             )
-        if enrollment.disputes.filter(action=action).exclude(status=DisputeStatus.DISMISSED).exists():
-            raise ValidationError(_("You already told us about this change; exchange staff are on it."), code="twice")
         _action, _at, by_id, association = done[action]
         dispute = EnrollmentDispute.objects.create(
             enrollment=enrollment,
