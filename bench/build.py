@@ -9,10 +9,12 @@ active association per client per kind, guardian rows exactly as
 themselves are not called, because they take minutes per thousand clients.
 
 Then `bench/listings.py` lists these agencies and assisters in the public directory and
-adds directory-only ones, 20,000 listings in all, and last `bench/book_applications.py`
+adds directory-only ones, 20,000 listings in all, and `bench/book_applications.py`
 gives every client with an assister of record a 2027 application in a mix of statuses
 (issue 12); each with a random generator of its own, so the rows above are the same with
-or without them.
+or without them. Last, `book_applications.build_plan_shopping` loads a 200-plan 2027 catalog
+through the importer and builds one household of four through the services, determined in
+rating area 8 (issue 13): the plan list and the selection the harness times.
 
 `build(scale)` works on any connection alias, inside one transaction, so the smoke
 test (`bench/test_bench_smoke.py`) runs it at a tiny scale in the test database.
@@ -67,6 +69,7 @@ from clients.models import (
     search_key,
 )
 from core.models import County, Language
+from plans.models import Plan
 
 from .scale import BUILD_VERSION, Scale
 
@@ -130,6 +133,7 @@ class BuildResult:
     steps: dict = field(default_factory=dict)
     directory: dict = field(default_factory=dict)  # bench/listings.py's counts
     applications: dict = field(default_factory=dict)  # bench/book_applications.py's counts
+    shopping: dict = field(default_factory=dict)  # the plan catalog and the household that shops in it (issue 13)
 
 
 def assister_email(agency_index: int, j: int) -> str:
@@ -651,6 +655,17 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
             f"{applications['determinations']} determinations"
         )
 
+        # Choosing a plan (issue 13): a 200-plan catalog through the importer, a household of four through the
+        # services; last, so every row above is what it was without them.
+        from .book_applications import build_plan_shopping
+
+        shopping = build_plan_shopping(PASSWORD, using)
+        step(
+            f"2027 plan catalog ({shopping['plans_in_area']} plans in rating area 8, {shopping['catalog_rows']} "
+            f"rows) and a household of four, determined ({shopping['programs']}, "
+            f"${shopping['max_monthly_credit']} a month of credit)"
+        )
+
         big_agency = people["agencies"][0]
         result = BuildResult(
             seconds=0.0,
@@ -669,6 +684,7 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
                 "applications": applications["applications"],
                 "application_revisions": applications["application_revisions"],
                 "determinations": applications["determinations"],
+                "plans": shopping["catalog_rows"],
             },
             big_assister_email=assister_email(0, 0),
             small_assister_email=assister_email(1, 0),
@@ -677,6 +693,7 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
             steps=steps,
             directory=directory,
             applications=applications,
+            shopping=shopping,
         )
         result.seconds = round(time.perf_counter() - started, 1)
     return result
@@ -693,6 +710,7 @@ def vacuum_analyze(using: str = "default") -> None:
     models += [Agency, Assister, Certification, AgencyMembership]  # the directory's listed-today tests
     models += [m.languages.through for m in (Agency, Assister)] + [m.counties.through for m in (Agency, Assister)]
     models += [Application, ApplicationRevision, Determination]  # the dashboard's application columns
+    models += [Plan]  # the plan list (issue 13)
     tables = [m._meta.db_table for m in models]
     with connections[using].cursor() as cursor:
         for table in tables:

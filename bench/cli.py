@@ -1,9 +1,13 @@
 """`python -m bench` (what `make bench` runs): own database, migrate, build once, time the pages.
 
-Exit status: 0 when every page answered 200 and the required targets (the public
-directory's) are met, whether the other targets pass or not (those are a report);
-1 when a page errored, the guardian rows are inconsistent, the directory does not list
-what was built, or a required target is missed; 2 on bad usage.
+Exit status: 0 when every page answered as expected (200; the selection POST 302) and the
+required targets (the public directory's) are met, whether the other targets pass or not
+(those are a report, the plan list's included); 1 when a page errored, the guardian rows are
+inconsistent, the directory does not list what was built, the household that chooses a plan
+is not determined with no plan, or a required target is missed; 2 on bad usage.
+
+The run sets open enrollment for 2027 coverage around its date in its settings
+(`_open_enrollment_for_the_run`): the selection it times is allowed only in an enrollment period.
 
 `python -m bench notices` (`notices_main`): notice rendering to PDF, in a small database of its own
 (bench/notices.py). Exit status: 0 when every notice rendered with the expected page count and both
@@ -86,6 +90,21 @@ def _setup_django() -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+
+
+def _open_enrollment_for_the_run() -> None:
+    """Open enrollment for 2027 coverage around the run's date (before its cut-off), in this process's settings: a
+    plan may be chosen only in an enrollment period (applications.periods), and the harness times a selection."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .book_applications import COVERAGE_YEAR
+    from .measure import open_enrollment_around
+
+    settings.OPEN_ENROLLMENT_PERIODS = {
+        **settings.OPEN_ENROLLMENT_PERIODS,
+        COVERAGE_YEAR: open_enrollment_around(timezone.localdate()),
+    }
 
 
 def _migrate() -> list[str]:
@@ -171,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _configure_django(url)
     _setup_django()
+    _open_enrollment_for_the_run()
     new_migrations = _migrate()
     if marker is None:
         marker = _build(scale)
@@ -192,7 +212,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str | None, explain: bool = False) -> int:
-    from .measure import directory_problems, explain_slowest, format_table, plan_pages, targets, time_pages
+    from .measure import (
+        directory_problems,
+        explain_slowest,
+        format_table,
+        plan_pages,
+        shopping_problems,
+        shopping_report,
+        targets,
+        time_pages,
+    )
 
     print(_environment())
     print("checking the guardian rows of the measured clients…", flush=True)
@@ -210,6 +239,13 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
             print(f"directory: {line}")
         return 1
     print("directory: every listing built is listed")
+    print("checking the household that chooses a plan…", flush=True)
+    problems = shopping_problems(marker)
+    if problems:
+        for line in problems:
+            print(f"plan list: {line}")
+        return 1
+    print("plan list: the household is determined, with no plan chosen")
 
     print(
         f"timing {len(pages)} pages: {warmup} warm-up requests each, then {repeat} rounds of one request per page; "
@@ -224,6 +260,11 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
     print(f"timed in {time.perf_counter() - started:.1f} s; load average {load_after} after")
     print()
     print(format_table(results))
+    report = shopping_report(results)
+    if report:
+        print("\nqueries of the plan pages (a request that made the usual number):")
+        for line in report:
+            print(f"  {line}")
     baseline = results[0]
     if baseline.ok and max(baseline.queries) == 0:
         print("\nbaseline makes no queries (checked on every request)")

@@ -2,17 +2,21 @@
 
 Each page gets warm-up requests, then `repeat` timed ones; every request is timed
 with perf_counter and its queries counted with CaptureQueriesContext. Any answer but
-200 stops that page and is reported as an error.
+the page's expected one (200; the selection POST's redirect, 302) stops that page and
+is reported as an error. The selection POST (issue 13) runs inside a transaction that is
+rolled back after each request, so every request chooses for the same determined household.
 """
 
 import math
+import re
 import statistics
 import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.test import Client as HttpClient
@@ -20,12 +24,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from applications.models import Application
+from applications.models import Application, ApplicationStatus
 from applications.selectors import current_application_q
 from associations.models import Association, AssociationStatus
 from clients.models import Client
 from directory import selectors
 from directory.forms import SearchForm
+from plans.models import Market, Plan
 
 from .build import guardian_differences, most_common_last_name
 from .listings import listed_counts
@@ -61,6 +66,18 @@ DIRECTORY_PAGES = [
 ]
 PREFIX_LENGTH = 4
 GUARDIAN_SAMPLE = 500  # of the big agency's clients, on top of the measured assisters' books
+# Choosing a plan (issue 13): the plan list's p95 at most 6 × the baseline's, in at most 4 queries, and the
+# catalog read in one query whatever its size. A report, like the dashboard's targets.
+PLAN_LIST_P95_RATIO = 6.0
+PLAN_LIST_MAX_QUERIES = 4
+PLAN_LIST_PLAN_QUERIES = 1
+PLAN_TABLE = '"plans_plan"'  # the statements that read the catalog (from it or joined)
+PLAN_FILTERS = "metal_level=silver&sort=yearly&credit=100"
+# Transaction control, as Django logs it: BEGIN, COMMIT, ROLLBACK and savepoints. Counted apart from the queries on
+# the rolled-back page, where the bench's own transaction changes them (bench/README.md).
+TRANSACTION_CONTROL = re.compile(
+    r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT|ROLLBACK)\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -72,6 +89,11 @@ class Page:
     # Untimed requests before the timed ones, whatever --warmup says: the directory's first request fills
     # the reference-data cache (languages, counties), and its queries must be counted after that.
     min_warmup: int = 0
+    method: str = "get"
+    data: dict | None = None  # the POST's form fields
+    expect: int = 200  # the status of a good answer (the selection POST redirects: 302)
+    # Inside a transaction rolled back after each request: a POST that writes leaves the data as it was.
+    rollback: bool = False
 
 
 @dataclass
@@ -82,6 +104,10 @@ class PageResult:
     error: str | None = None
     sample_sql: list[str] = field(default_factory=list)  # the first request's
     http: HttpClient | None = None  # signed in as the page's user
+    plan_queries: list[int] = field(default_factory=list)  # of each timed request's queries, those reading plans
+    # BEGIN, ROLLBACK, SAVEPOINT, RELEASE of a rolled-back page's requests: not in its `queries`.
+    transaction_control: list[int] = field(default_factory=list)
+    sql_by_count: dict[int, list[str]] = field(default_factory=dict)  # a timed request's statements, by count
 
     @property
     def ok(self) -> bool:
@@ -114,8 +140,19 @@ class PageResult:
         low, high = min(self.queries), max(self.queries)
         return str(self.usual_queries) if low == high else f"{self.usual_queries} ({low}–{high})"
 
+    @property
+    def usual_sql(self) -> list[str]:
+        """The statements of a timed request that made the usual number of queries."""
+        return self.sql_by_count.get(self.usual_queries, [])
+
     def as_dict(self) -> dict:
-        data = {"key": self.page.key, "label": self.page.label, "url": self.page.url, "error": self.error}
+        data = {
+            "key": self.page.key,
+            "label": self.page.label,
+            "url": self.page.url,
+            "method": self.page.method.upper(),
+            "error": self.error,
+        }
         if self.ok:
             data.update(
                 requests=len(self.times_ms),
@@ -125,6 +162,9 @@ class PageResult:
                 queries=self.usual_queries,
                 queries_min=min(self.queries),
                 queries_max=max(self.queries),
+                plan_queries_max=max(self.plan_queries),
+                transaction_control=max(self.transaction_control, default=0),
+                query_breakdown=breakdown(self.usual_sql),
             )
         return data
 
@@ -177,7 +217,139 @@ def plan_pages(info: dict, log=print) -> tuple[list[Page], list[str]]:
     for key, label, view, query in DIRECTORY_PAGES:
         url = reverse(view) + (f"?{query}" if query else "")
         pages.append(Page(key, label, url, None, min_warmup=1))
+    shopping = result.get("shopping")
+    if shopping:
+        pages += shopping_pages(shopping)
     return pages, differences
+
+
+# --- Choosing a plan (issue 13) --------------------------------------------------------------------------------
+
+
+def open_enrollment_around(today: date) -> tuple[date, date, date]:
+    """A 2027 open enrollment the run's date is in, before its cut-off (so coverage would start January 1): the
+    bench sets it in its settings, so the selection is allowed whatever the date (applications.periods)."""
+    return today - timedelta(days=14), today + timedelta(days=14), today + timedelta(days=45)
+
+
+def shopping_pages(shopping: dict) -> list[Page]:
+    """The plan list for the household of four (plain, then filtered and sorted) and the selection POST, each as
+    the household's broker (bench.book_applications.build_plan_shopping)."""
+    application = Application.objects.get(public_id=shopping["application"])
+    broker, plans = shopping["broker_email"], shopping["plans_in_area"]
+    url = reverse("applications:plans", args=[application.public_id])
+    choose = reverse("applications:choose", args=[application.public_id, shopping["choose_plan_id"]])
+    return [
+        Page("plans", f"plan list, household of four, {plans} plans", url, broker),
+        Page("plans_filtered", f"plan list ?{PLAN_FILTERS}", f"{url}?{PLAN_FILTERS}", broker),
+        Page(
+            "choose",
+            "choose a plan (POST, rolled back)",
+            choose,
+            broker,
+            method="post",
+            data={"version": application.version, "credit": "100", "client_asked": "on"},
+            expect=302,
+            rollback=True,
+        ),
+    ]
+
+
+def shopping_problems(info: dict, log=print) -> list[str]:
+    """Whether the household is still determined with no plan chosen (as the build left it: every selection is
+    rolled back) in its 200-plan area; logs what the pages show."""
+    shopping = info["result"].get("shopping")
+    if not shopping:
+        return ["the data set has no plan catalog or household (built before BUILD_VERSION 8): run with --rebuild"]
+    application = Application.objects.select_related("rating_area").get(public_id=shopping["application"])
+    problems = []
+    if application.status != ApplicationStatus.DETERMINED or application.enrollments.exists():
+        problems.append(f"the household's application is {application.status}, not determined with no plan")
+    in_area = Plan.objects.filter(
+        year=application.coverage_year, market=Market.INDIVIDUAL, rating_area=application.rating_area
+    ).count()
+    if in_area != shopping["plans_in_area"]:
+        problems.append(f"{in_area} plans in the household's area; the build made {shopping['plans_in_area']}")
+    log(
+        f"  plan list: {in_area} plans in {application.rating_area} for a household of four "
+        f"({shopping['programs']}, ${shopping['max_monthly_credit']} a month of credit), as "
+        f"{shopping['broker_email']}; the selection posts plan {shopping['choose_plan_id']}"
+    )
+    return problems
+
+
+_TABLE = re.compile(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', re.IGNORECASE)
+# `full_clean` checking that a foreign key's row exists (the audit row's actor and client): SELECT 1 … id = n.
+_EXISTS_BY_ID = re.compile(r'^SELECT 1 AS "a" FROM "(\w+)" WHERE "\1"\."id" = \d+ LIMIT 1$')
+# What the plan list reads once the application is reached (applications.views.enrolling.plans): the catalog
+# (selectors.area_plans), whether a dispute suspends this assister (permissions.plan_selection_suspended) and,
+# when enrolled, the current enrollment.
+LIST_TABLES = {"plans_plan", "applications_enrollmentdispute", "applications_enrollment"}
+SIGNED_IN_TABLES = {"django_session", "mfa_authenticator"}
+
+
+def statement_kind(sql: str) -> str:
+    """What a statement does, for the breakdown: transaction control (`BEGIN`, `RELEASE SAVEPOINT`), a check
+    constraint's validation, or its verb and first table (`SELECT plans_plan`)."""
+    control = TRANSACTION_CONTROL.match(sql)
+    if control:
+        return control.group(1).upper()
+    if sql.startswith('SELECT 1 AS "_check"'):
+        return "SELECT check constraint"  # full_clean validating a CheckConstraint
+    verb = sql.lstrip(" (").split(None, 1)[0].upper()
+    found = _TABLE.search(sql)
+    return f"{verb} {found.group(1)}" if found else verb
+
+
+def breakdown(statements: list[str]) -> list[tuple[str, int]]:
+    """How many statements of each kind, in the order they first ran."""
+    return list(Counter(statement_kind(sql) for sql in statements).items())
+
+
+def plan_list_groups(statements: list[str]) -> dict[str, int]:
+    """A plan list request's statements by what they are for: every signed-in page's (session, user, MFA), the
+    access check (application, client, the assister's grants and certification, the association), the audit row
+    ("Who viewed my information": the INSERT and full_clean's checks of its foreign keys), the list's own reads
+    (LIST_TABLES)."""
+    groups = dict.fromkeys(("session, user, MFA", "access check", "audit row", "the list's own reads"), 0)
+    for sql in statements:
+        kind = statement_kind(sql)
+        table = kind.split(" ", 1)[-1]
+        if TRANSACTION_CONTROL.match(sql):
+            continue
+        if table in LIST_TABLES and kind.startswith("SELECT"):
+            groups["the list's own reads"] += 1
+        elif kind == "INSERT audit_auditevent" or _EXISTS_BY_ID.match(sql.strip()):
+            groups["audit row"] += 1
+        elif table in SIGNED_IN_TABLES or (kind == "SELECT accounts_user" and groups["session, user, MFA"] < 3):
+            groups["session, user, MFA"] += 1
+        else:
+            groups["access check"] += 1
+    return groups
+
+
+def _groups_text(groups: dict[str, int]) -> str:
+    return " + ".join(f"{name} {n}" for name, n in groups.items())
+
+
+def shopping_report(results: list[PageResult]) -> list[str]:
+    """The plan pages' queries, statement by statement kind: what the query targets are measured on."""
+    lines = []
+    for r in results:
+        if r.page.key not in ("plans", "plans_filtered", "choose") or not r.ok:
+            continue
+        kinds = ", ".join(f"{kind} ×{n}" if n > 1 else kind for kind, n in breakdown(r.usual_sql))
+        if r.page.key == "choose":
+            lines.append(
+                f"{r.page.label}: {r.usual_queries} queries, {max(r.plan_queries)} of them reading plans; not counted: "
+                f"{max(r.transaction_control)} BEGIN/ROLLBACK/SAVEPOINT/RELEASE (the bench's BEGIN and ROLLBACK "
+                "stand for the request's own BEGIN and COMMIT; its transaction and the session's save are "
+                "savepoints inside the bench's)"
+            )
+        else:
+            lines.append(f"{r.page.label}: {r.usual_queries} queries = {_groups_text(plan_list_groups(r.usual_sql))}")
+        lines.append(f"  {kinds}")
+    return lines
 
 
 def directory_problems(info: dict, log=print) -> list[str]:
@@ -238,23 +410,51 @@ def _describe(response) -> str:
     return text
 
 
+def _send(page: Page, http: HttpClient):
+    if page.method == "post":
+        return http.post(page.url, page.data or {})
+    return http.get(page.url)
+
+
 def _request(result: PageResult, http: HttpClient, *, record: bool) -> None:
+    page = result.page
+    # CaptureQueriesContext counts by position in the connection's log, which keeps 9,000 statements and, while
+    # capturing, is not cleared between requests: empty it first, or a long run counts 0 queries once it is full.
+    connection.queries_log.clear()
     try:
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            response = http.get(result.page.url)
-            elapsed = (time.perf_counter() - started) * 1000
+            if page.rollback:
+                # What the request writes is undone: its own transaction becomes a savepoint of this one, and
+                # the ROLLBACK here replaces its COMMIT (neither is timed; see bench/README.md).
+                with transaction.atomic():
+                    response = _send(page, http)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    transaction.set_rollback(True)
+            else:
+                response = _send(page, http)
+                elapsed = (time.perf_counter() - started) * 1000
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exc(limit=-8))
         return
-    if response.status_code != 200:
+    if response.status_code != page.expect:
         result.error = _describe(response)
+        if response.status_code == 200 and page.method == "post" and response.context:
+            form = response.context.get("form")
+            if form is not None and form.errors:
+                result.error += f": {form.errors.as_text()}"
         return
+    statements = [q["sql"] for q in captured.captured_queries]
     if not result.sample_sql:
-        result.sample_sql = [q["sql"] for q in captured.captured_queries]
+        result.sample_sql = statements
     if record:
+        control = sum(1 for sql in statements if TRANSACTION_CONTROL.match(sql)) if page.rollback else 0
+        queries = len(statements) - control
         result.times_ms.append(elapsed)
-        result.queries.append(len(captured.captured_queries))
+        result.queries.append(queries)
+        result.transaction_control.append(control)
+        result.plan_queries.append(sum(1 for sql in statements if PLAN_TABLE in sql))
+        result.sql_by_count.setdefault(queries, statements)
 
 
 def time_pages(pages: list[Page], *, repeat: int, warmup: int) -> list[PageResult]:
@@ -293,8 +493,14 @@ def explain_slowest(result: PageResult, http: HttpClient) -> str:
 
     with connection.execute_wrapper(timer):
         started = time.perf_counter()
-        http.get(result.page.url)
-        request_ms = (time.perf_counter() - started) * 1000
+        if result.page.rollback:
+            with transaction.atomic():
+                _send(result.page, http)
+                request_ms = (time.perf_counter() - started) * 1000
+                transaction.set_rollback(True)
+        else:
+            _send(result.page, http)
+            request_ms = (time.perf_counter() - started) * 1000
     ranked = sorted(timed, key=lambda q: -q[0])
     total = sum(q[0] for q in timed) * 1000
     lines = [
@@ -402,6 +608,55 @@ def targets(results: list[PageResult]) -> list[Target]:
         r = by_key.get(key)
         if r:
             checks.append(_p95_target(r, bound, required=required))
+    checks += _plan_list_targets(by_key)
+    return checks
+
+
+def _plan_list_targets(by_key: dict[str, PageResult]) -> list[Target]:
+    """Choosing a plan (issue 13), reported: the list's p95 ≤ 6 × the baseline's and ≤ 4 queries. The queries are
+    counted two ways: the list's own reads (the target's sense: the catalog in one query, whatever its size) and
+    the whole signed-in request (with the session, user, MFA, access check and audit row every client page has)."""
+    checks = []
+    baseline = by_key.get("baseline")
+    for key in ("plans", "plans_filtered"):
+        r = by_key.get(key)
+        if r is None:
+            continue
+        if not (r.ok and baseline and baseline.ok):
+            checks.append(Target(None, f"{r.page.label}: p95 ≤ {PLAN_LIST_P95_RATIO:g} × the baseline's: not measured"))
+            continue
+        bound = PLAN_LIST_P95_RATIO * baseline.p95
+        checks.append(
+            Target(
+                r.p95 <= bound,
+                f"{r.page.label}: p95 {r.p95:.1f} ms ≤ {PLAN_LIST_P95_RATIO:g} × the baseline's p95 "
+                f"{baseline.p95:.1f} ms = {bound:.1f} ms (×{r.p95 / baseline.p95:.1f})",
+            )
+        )
+        checks.append(
+            Target(
+                min(r.plan_queries) == max(r.plan_queries) == PLAN_LIST_PLAN_QUERIES,
+                f"{r.page.label}: reads the plans in {max(r.plan_queries)} query on every request "
+                f"= {PLAN_LIST_PLAN_QUERIES}",
+            )
+        )
+        groups = plan_list_groups(r.usual_sql)
+        own = groups["the list's own reads"]
+        checks.append(
+            Target(
+                own <= PLAN_LIST_MAX_QUERIES,
+                f"{r.page.label}: the list's own reads {own} ≤ {PLAN_LIST_MAX_QUERIES} queries "
+                f"(of a {r.usual_queries}-query request: {_groups_text(groups)})",
+            )
+        )
+        if key == "plans":
+            checks.append(
+                Target(
+                    max(r.queries) <= PLAN_LIST_MAX_QUERIES,
+                    f"{r.page.label}: the whole signed-in request {r.queries_text} queries ≤ "
+                    f"{PLAN_LIST_MAX_QUERIES} (not what the target counts: see bench/README.md)",
+                )
+            )
     return checks
 
 

@@ -2,6 +2,8 @@
 
 import random
 from collections import Counter
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -9,10 +11,11 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import User
-from applications import answers
+from applications import answers, eligibility
 from applications import selectors as application_selectors
+from applications import shopping as shopping_rules
 from applications.eligibility import Determination as Result
-from applications.models import Application, ApplicationRevision, ApplicationStatus
+from applications.models import Application, ApplicationRevision, ApplicationStatus, Enrollment
 from applications.periods import coverage_start
 from associations import selectors as book
 from associations.models import Association, AssociationStatus
@@ -21,10 +24,19 @@ from certification.models import Agency, AgencyMembership, Assister, MembershipR
 from certification.selectors import agency_is_approved, assister_may_act
 from clients.models import Client
 from core import geo
+from plans.models import Catalog, Market, MetalLevel, Plan
 
-from .book_applications import COVERAGE_YEAR, STATUS_WEIGHTS, SUBMITTED
+from .book_applications import (
+    CATALOG_PLANS,
+    COVERAGE_YEAR,
+    SHOP_AREA,
+    SHOPPER_EMAIL,
+    STATUS_WEIGHTS,
+    SUBMITTED,
+)
 from .build import CITIES, EMAIL_DOMAIN, build, guardian_differences, plan_books
 from .listings import METRO_COUNTIES, Geography, listed_counts, plan
+from .measure import PageResult, _request, breakdown, open_enrollment_around, plan_list_groups, shopping_pages
 from .scale import Scale
 
 pytestmark = pytest.mark.django_db
@@ -136,16 +148,23 @@ def test_full_scale_directory_plan_follows_the_population():
 def test_every_client_with_an_assister_has_a_2027_application_with_one_revision(built):
     _scale, result = built
     after_build = timezone.now()
-    with_assister = set(Association.objects.values_list("client_id", flat=True))
-    applications = list(Application.objects.select_related("determination"))
+    # The household of four that shops for a plan (issue 13) is built through the services: its own test below.
+    with_assister = set(Association.objects.exclude(client__email=SHOPPER_EMAIL).values_list("client_id", flat=True))
+    applications = list(Application.objects.exclude(client__email=SHOPPER_EMAIL).select_related("determination"))
     assert {a.client_id for a in applications} == with_assister
     assert result.counts["applications"] == len(applications) >= len(with_assister)  # some withdrew one first
     assert {a.coverage_year for a in applications} == {COVERAGE_YEAR}
     assert {a.status for a in applications} <= set(STATUS_WEIGHTS)
     current = Counter(a.client_id for a in applications if a.status != ApplicationStatus.WITHDRAWN)
     assert max(current.values()) == 1
-    revisions = {r.application_id: r for r in ApplicationRevision.objects.select_related("association__assister")}
-    assert ApplicationRevision.objects.count() == len(applications) == len(revisions)
+    revisions = {
+        r.application_id: r
+        for r in ApplicationRevision.objects.exclude(application__client__email=SHOPPER_EMAIL).select_related(
+            "association__assister"
+        )
+    }
+    assert len(revisions) == len(applications)
+    assert ApplicationRevision.objects.exclude(application__client__email=SHOPPER_EMAIL).count() == len(applications)
     start = coverage_start(COVERAGE_YEAR)
     for application in applications:
         revision = revisions[application.pk]
@@ -189,3 +208,74 @@ def test_the_dashboard_rows_carry_the_current_application(built):
         assert row.application_status == (application.status if application else None)
         if application and application.determination:
             assert row.application_programs == application.determination.programs
+
+
+def test_a_200_plan_catalog_in_area_8_and_a_determined_household_of_four_that_shops_in_it(built):
+    _scale, result = built
+    shopping = result.shopping
+    catalog = Catalog.objects.get(year=COVERAGE_YEAR, market=Market.INDIVIDUAL)
+    assert catalog.is_sample and "made up" in catalog.source  # labelled sample data
+    in_area = Plan.objects.filter(catalog=catalog, rating_area__number=SHOP_AREA)
+    assert in_area.count() == shopping["plans_in_area"] == CATALOG_PLANS
+    assert in_area.values("plan_id").distinct().count() == CATALOG_PLANS
+    assert Plan.objects.filter(catalog=catalog).count() == shopping["catalog_rows"] == 9 * CATALOG_PLANS
+    assert set(in_area.values_list("metal_level", flat=True)) == set(MetalLevel.values)
+    assert in_area.filter(plan_id=shopping["choose_plan_id"], metal_level=MetalLevel.SILVER).exists()
+
+    application = Application.objects.select_related("client", "rating_area", "determination").get(
+        public_id=shopping["application"]
+    )
+    assert application.client.email == SHOPPER_EMAIL and application.coverage_year == COVERAGE_YEAR
+    assert application.status == ApplicationStatus.DETERMINED and application.rating_area.number == SHOP_AREA
+    assert not application.enrollments.exists()
+    start = coverage_start(COVERAGE_YEAR)
+    ages = sorted(
+        eligibility.age_on(date.fromisoformat(m["date_of_birth"]), start) for m in application.data["members"]
+    )
+    assert ages == [8, 12, 40, 42]
+    # All four may enroll with the credit (worked out from the catalog's benchmark plan), above the $100 the
+    # harness's filtered list takes.
+    who = shopping_rules.household(application.data, Result.from_dict(application.determination.data))
+    assert len(who.members) == 4 and all(m.credit for m in who.members)
+    assert who.max_credit == application.determination.max_monthly_credit > 100
+    # Through the services: started, saved, reviewed with the household, submitted by the broker of record.
+    association = Association.objects.get(client=application.client, status=AssociationStatus.ACTIVE)
+    assert association.assister.user.email == shopping["broker_email"] and association.kind == "broker"
+    assert association.can_select_plan
+    assert ApplicationRevision.objects.filter(application=application).count() >= 3
+    assert guardian_differences([application.client_id]) == []
+
+
+def test_the_broker_sees_the_200_plans_and_the_selection_can_be_rolled_back(built, client, settings):
+    """What the harness measures, once, in the test database: the list reads plans in one query, and a selection
+    made inside a transaction that is rolled back leaves the household as it was."""
+    _scale, result = built
+    shopping = result.shopping
+    today = timezone.localdate()
+    settings.OPEN_ENROLLMENT_PERIODS = {COVERAGE_YEAR: open_enrollment_around(today)}
+    client.force_login(User.objects.get(email=shopping["broker_email"]))
+    pages = {page.key: page for page in shopping_pages(result.shopping)}
+    response = client.get(pages["plans"].url)
+    assert response.status_code == 200 and len(response.context["options"]) == CATALOG_PLANS
+    response = client.get(pages["plans_filtered"].url)
+    options = response.context["options"]
+    assert options and {o.plan.metal_level for o in options} == {MetalLevel.SILVER}
+    assert all(o.credit == Decimal("100.00") for o in options)
+    listed = PageResult(pages["plans"])
+    _request(listed, client, record=True)
+    assert listed.error is None and listed.plan_queries == [1]
+    kinds = dict(breakdown(listed.usual_sql))
+    assert sum(kinds.values()) == listed.queries[0] and kinds["SELECT plans_plan"] == 1
+    groups = plan_list_groups(listed.usual_sql)  # the catalog, and whether a dispute suspends this broker
+    assert groups["the list's own reads"] == 2 and sum(groups.values()) == listed.queries[0]
+    assert groups["session, user, MFA"] == 3 and groups["audit row"] >= 1
+
+    chosen = PageResult(pages["choose"])
+    for _ in range(2):  # the same household chooses again: the first choice was rolled back
+        _request(chosen, client, record=True)
+        assert chosen.error is None, chosen.error
+    assert len(chosen.times_ms) == 2 and chosen.plan_queries == [3, 3]  # the area's list, the plan, its FK check
+    assert any('INSERT INTO "applications_enrollment"' in sql for sql in chosen.usual_sql)
+    assert not Enrollment.objects.exists()
+    application = Application.objects.get(public_id=shopping["application"])
+    assert application.status == ApplicationStatus.DETERMINED

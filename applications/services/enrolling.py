@@ -179,10 +179,10 @@ def enrollment_select(
     """Choose `plan_id` (the HIOS plan id) for the members of a determined application who may enroll, taking
     `credit` a month of the premium tax credit (None: all of it). An application already enrolled changes plans:
     the current enrollment ends the day before the new one starts."""
-    on_behalf = _require_may_act(application, actor, association)
     today = today or timezone.localdate()
     with transaction.atomic():
         row = _lock(application)
+        on_behalf = _require_may_act(row, actor, association)  # after the lock: a report made meanwhile counts
         _require_version(
             row, version, _("The application changed after you opened this page: look at the plans again, then choose.")
         )
@@ -299,7 +299,6 @@ def enrollment_terminate(
     """End coverage on `end` (the end of this month or of next month). Before coverage has started, it never
     starts. The application goes back to `determined`: a plan may be chosen again in an enrollment period."""
     application = enrollment.application
-    on_behalf = _require_may_act(application, actor, association)
     allowed = termination_dates(today, coverage_year=enrollment.coverage_year)
     if end not in allowed:
         raise ValidationError(
@@ -307,6 +306,7 @@ def enrollment_terminate(
         )
     with transaction.atomic():
         row = _lock(application)
+        on_behalf = _require_may_act(row, actor, association)
         end = max(end, enrollment.coverage_start - timedelta(days=1))
         enrollment = ENROLLMENT_MACHINE.run(
             enrollment,

@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.client_page import coverage_section
 from applications.models import Enrollment, EnrollmentStatus
 from applications.tests.test_choosing import _select, determined
+from associations import hooks
 from associations.tests.factories import associate
 from clients.tests.factories import make_client
 from conftest import sign_in
@@ -71,3 +73,7 @@ def test_the_agencys_enrollments_cost_the_same_with_1_and_50_clients(client, bro
     assert _count(client, url) == one
     assert _count(client, url, format="csv") == one_csv
     assert len(client.get(url).context["rows"]) == 50
+
+
+def test_applications_adds_the_coverage_section_to_the_client_page_at_start_up():
+    assert hooks.client_page_sections.handlers == (coverage_section,)

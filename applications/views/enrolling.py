@@ -227,6 +227,7 @@ def choose(request, public_id, plan_id):
             form=form,
             option=shopping.price(plan, who, wanted),
             household=who,
+            sample=plan.catalog.is_sample,
             period=period,
             closed=closed,
             current=selectors.current_enrollment(application),

@@ -8,13 +8,17 @@ everything the demo promises. One test, not a module-scoped fixture shared by se
 
 import csv
 import re
+from datetime import date, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import Role, User
+from applications.models import Application, ApplicationStatus, Enrollment
 from associations.models import Association, AssociationStatus
 from associations.permissions_sync import permissions_drift
 from certification.models import Agency, Assister, AssisterKind, Certification, CertificationStatus
@@ -27,7 +31,7 @@ from notices.models import Invoice, Notice, NoticeStatus
 
 
 def counts():
-    models = (User, Agency, Assister, Certification, Association, Notice, Invoice)
+    models = (User, Agency, Assister, Certification, Association, Notice, Invoice, Application, Enrollment)
     return {model.__name__: model.objects.count() for model in models} | {
         "listed assisters": selectors.listed_assisters().count(),
         "listed agencies": selectors.listed_agencies().count(),
@@ -101,12 +105,45 @@ def assert_assisters_listed_across_minnesota(printed: str) -> None:
     assert User.objects.get(email="kazoua.her@demo.assister.example").check_password("Minnesota-demo-2026")
 
 
+def assert_plans_chosen_by_a_broker_and_by_a_consumer_and_one_left_to_choose() -> None:
+    demo = Enrollment.objects.select_related("application__determination", "association", "writing_agent")
+    assert demo.count() == 2
+    # Maria's broker chose for her household, taking $25 a month less than the whole credit.
+    by_broker = demo.get(client__user__email="consumer@demo.assister.example")
+    assert by_broker.on_behalf and by_broker.association.kind == "broker"
+    assert by_broker.writing_agent_npn == by_broker.writing_agent.npn != ""
+    credit = by_broker.application.determination.max_monthly_credit
+    assert by_broker.credit_applied == credit - Decimal("25.00") < by_broker.max_credit
+    assert by_broker.net_premium == by_broker.premium - by_broker.credit_applied
+    assert [m["first_name"] for m in by_broker.members] == ["Maria", "Luis", "Sofia"]  # Mateo: Medical Assistance
+    # Abdi chose his own plan, with all of his credit: no writing agent.
+    own = demo.get(client__user__email="all-three@demo.assister.example")
+    assert not own.on_behalf and own.writing_agent_id is None and own.writing_agent_npn == ""
+    assert own.selected_by == own.client.user and own.credit_applied == own.max_credit > 0
+    for enrollment in (by_broker, own):
+        assert enrollment.application.status == ApplicationStatus.ENROLLED
+        # Chosen in the 2027 open enrollment, before its cut-off, although it was over on the day of the seeding.
+        assert enrollment.period_kind == "open" and enrollment.coverage_start == date(2027, 1, 1)
+        assert enrollment.sample_catalog
+    # The Vue household's application is determined, and nobody has chosen a plan for them yet.
+    waiting = Application.objects.get(status=ApplicationStatus.DETERMINED)
+    assert waiting.client.full_name == "Nhia Vue" and not waiting.enrollments.exists()
+    assert waiting.determination.max_monthly_credit > 0
+
+
 @pytest.mark.django_db
-def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_nothing():
+def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_nothing(settings):
+    # Open enrollment for 2027 ended yesterday: the demo still chooses its plans, as on open enrollment's first day.
+    today = timezone.localdate()
+    settings.OPEN_ENROLLMENT_PERIODS = {
+        **settings.OPEN_ENROLLMENT_PERIODS,
+        2027: (today - timedelta(days=60), today - timedelta(days=30), today - timedelta(days=1)),
+    }
     printed = seed_demo()
     assert_every_role_and_case(printed)
     assert_assisters_listed_across_minnesota(printed)
     assert_notices_ready_in_each_consumers_language(printed)
+    assert_plans_chosen_by_a_broker_and_by_a_consumer_and_one_left_to_choose()
     first = counts()
     assert seed_demo() == printed
     assert counts() == first
