@@ -156,7 +156,27 @@ def area_plans(application: Application) -> list:
     query whatever the catalog's size (filters and sorts work on the priced list, in Python)."""
     if application.rating_area_id is None:
         return []
-    return list(plan_selectors.plans_in_area(year=application.coverage_year, rating_area_id=application.rating_area_id))
+    return list(
+        plan_selectors.plans_in_area(year=application.coverage_year, rating_area_id=application.rating_area_id).only(
+            *PLAN_LIST_FIELDS
+        )
+    )
+
+
+# What the plan pages show of a plan, its issuer and its catalog: a list of 200 plans builds 200 rows of these only.
+PLAN_LIST_FIELDS = (
+    "plan_id",
+    "name",
+    "metal_level",
+    "network_type",
+    "deductible",
+    "oop_max",
+    "base_rate",
+    "tobacco_factor",
+    "issuer__hios_id",
+    "issuer__name",
+    "catalog__is_sample",
+)
 
 
 def client_enrollments(client: Client) -> list[Enrollment]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from plans.models import MetalLevel, Plan
-from plans.pricing import Enrollee, household_premium
+from plans.pricing import Enrollee, RatedHousehold
 
 from .eligibility import Determination, Program
 
@@ -34,14 +35,15 @@ class Member:
 
 
 @dataclass(frozen=True)
-class Household:
+class Household:  # not slotted: `rated` is cached on the instance
     members: tuple[Member, ...]
     max_credit: Decimal  # monthly, from the determination
     csr: str  # the cost-sharing variant the whole enrolling group qualifies for ("" for none)
 
-    @property
-    def enrollees(self) -> list[Enrollee]:
-        return [Enrollee(age=m.age, tobacco=m.tobacco) for m in self.members]
+    @cached_property
+    def rated(self) -> RatedHousehold:
+        """Who counts and each one's age factor, worked out once for every plan priced."""
+        return RatedHousehold.of([Enrollee(age=m.age, tobacco=m.tobacco) for m in self.members])
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,10 @@ def credit_wanted(raw: Decimal | None, max_credit: Decimal) -> Decimal:
 
 
 def price(plan: Plan, who: Household, wanted: Decimal) -> Priced:
-    premium = household_premium(base_rate=plan.base_rate, tobacco_factor=plan.tobacco_factor, enrollees=who.enrollees)
-    plain = household_premium(
-        base_rate=plan.base_rate,
-        tobacco_factor=plan.tobacco_factor,
-        enrollees=[Enrollee(age=m.age) for m in who.members],
+    premium = who.rated.premium(base_rate=plan.base_rate, tobacco_factor=plan.tobacco_factor)
+    for_credit_members = sum(
+        (amount for amount, m in zip(premium.members_without_tobacco, who.members, strict=True) if m.credit), ZERO
     )
-    for_credit_members = sum((amount for amount, m in zip(plain.members, who.members, strict=True) if m.credit), ZERO)
     limit = min(who.max_credit, for_credit_members)
     credit = min(wanted, limit)
     return Priced(

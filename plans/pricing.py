@@ -21,7 +21,7 @@ AGE_CURVE_CSV = Path(__file__).resolve().parent / "data" / "age_curve.csv"
 CHILD_AGE_LIMIT = 21  # under 21: a child for the three-oldest-children rule (and 0.890 on Minnesota's curve)
 CHILDREN_RATED = 3
 CENT = Decimal("0.01")
-NO_TOBACCO = Decimal("1.000")
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class HouseholdPremium:
     without_tobacco: Decimal  # what the same people pay with no surcharge (the tax credit never pays one)
     tobacco_surcharge: Decimal  # total − without_tobacco
     members: tuple[Decimal, ...]  # each enrollee's premium, in the order given; 0.00 for a child not counted
+    members_without_tobacco: tuple[Decimal, ...] = ()  # the same with no surcharge
 
 
 @cache
@@ -76,28 +77,53 @@ def member_premium(*, base_rate: Decimal, tobacco_factor: Decimal, enrollee: Enr
     return (base_rate * factor).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class RatedHousehold:
+    """A household's age factors, worked out once (who counts, each one's factor), to price many plans fast: the
+    plan list prices every plan of an area for the same people."""
+
+    factors: tuple[Decimal | None, ...]  # each enrollee's age factor, None for a child not counted
+    tobacco: tuple[bool, ...]
+
+    @classmethod
+    def of(cls, enrollees: Sequence[Enrollee]) -> "RatedHousehold":
+        counted = rated([enrollee.age for enrollee in enrollees])
+        return cls(
+            factors=tuple(age_factor(e.age) if counts else None for e, counts in zip(enrollees, counted, strict=True)),
+            tobacco=tuple(e.tobacco for e in enrollees),
+        )
+
+    def premium(self, *, base_rate: Decimal, tobacco_factor: Decimal) -> HouseholdPremium:
+        """The monthly premium of a plan for these people, with and without the tobacco surcharge; each person's
+        premium rounded to the cent (half up), as `member_premium` does."""
+        members = []
+        without = []
+        for factor, tobacco in zip(self.factors, self.tobacco, strict=True):
+            if factor is None:
+                members.append(ZERO)
+                without.append(ZERO)
+                continue
+            plain = (base_rate * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+            without.append(plain)
+            members.append(
+                (base_rate * (factor * tobacco_factor)).quantize(CENT, rounding=ROUND_HALF_UP) if tobacco else plain
+            )
+        total = sum(members, ZERO)
+        without_tobacco = sum(without, ZERO)
+        return HouseholdPremium(
+            total=total,
+            without_tobacco=without_tobacco,
+            tobacco_surcharge=total - without_tobacco,
+            members=tuple(members),
+            members_without_tobacco=tuple(without),
+        )
+
+
 def household_premium(
     *, base_rate: Decimal, tobacco_factor: Decimal, enrollees: Sequence[Enrollee]
 ) -> HouseholdPremium:
     """The monthly premium of a plan for these people, with and without the tobacco surcharge."""
-    counted = rated([enrollee.age for enrollee in enrollees])
-    members = []
-    without = []
-    for enrollee, counts in zip(enrollees, counted, strict=True):
-        if not counts:
-            members.append(Decimal("0.00"))
-            without.append(Decimal("0.00"))
-            continue
-        members.append(member_premium(base_rate=base_rate, tobacco_factor=tobacco_factor, enrollee=enrollee))
-        without.append(member_premium(base_rate=base_rate, tobacco_factor=NO_TOBACCO, enrollee=enrollee))
-    total = sum(members, Decimal("0.00"))
-    without_tobacco = sum(without, Decimal("0.00"))
-    return HouseholdPremium(
-        total=total,
-        without_tobacco=without_tobacco,
-        tobacco_surcharge=total - without_tobacco,
-        members=tuple(members),
-    )
+    return RatedHousehold.of(enrollees).premium(base_rate=base_rate, tobacco_factor=tobacco_factor)
 
 
 def plan_premium(plan: "Plan", enrollees: Sequence[Enrollee]) -> HouseholdPremium:

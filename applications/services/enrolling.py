@@ -264,7 +264,7 @@ def enrollment_select(
             writing_agent_npn=npn,
             replaces=current,
         )
-        enrollment.full_clean()
+        enrollment.full_clean(validate_constraints=False)  # the database checks its constraints on insert
         enrollment.save(force_insert=True)
         if row.status == ApplicationStatus.DETERMINED:
             APPLICATION_MACHINE.run(row, Move.ENROLL, actor=actor, request=request)

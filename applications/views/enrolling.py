@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,6 +41,7 @@ __all__ = ["agency_enrollments", "choose", "compare", "coverage", "dispute", "pl
 
 SELECT = "select_plan_for_client"
 COMPARE_AT_MOST = 3
+PLANS_PER_PAGE = 20  # the rest are a page link away; filters and sorts work on all of them
 SHOPPABLE = {ApplicationStatus.DETERMINED, ApplicationStatus.ENROLLED}
 
 
@@ -109,6 +111,7 @@ def plans(request, public_id):
         sort=data.get("sort") or "net",
     )
     options = shopping.shop((shopping.price(plan, who, wanted) for plan in area_plans), filters) if valid else []
+    page = Paginator(options, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     period, closed = _period(application)
     context = _frame(
         request,
@@ -117,6 +120,8 @@ def plans(request, public_id):
         form=form,
         household=who,
         options=options,
+        page=page,
+        page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         total=len(area_plans),
         credit=wanted,
         period=period,
@@ -125,6 +130,7 @@ def plans(request, public_id):
         query=request.GET.urlencode(),
         credit_query=f"credit={wanted}" if data.get("credit") is not None else "",
         current=selectors.current_enrollment(application) if application.status == ApplicationStatus.ENROLLED else None,
+        plans_url=reverse("applications:plans", args=[application.public_id]),
     )
     template = "applications/plans.html#results" if request.htmx else "applications/plans.html"
     return render(request, template, context)
