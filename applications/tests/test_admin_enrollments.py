@@ -2,14 +2,11 @@
 the queue opens on the open reports, oldest first; a decision needs what staff found, goes through the service
 and tells both parties; the lists cost the same at 1 and 50 rows; opening a row is audited against the client."""
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -21,7 +18,6 @@ from audit.models import Action, AuditEvent
 from clients.tests.factories import make_client
 from conftest import sign_in
 from notices.models import Notice
-from plans.tests.factories import load_sample_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +28,7 @@ def reviewer(db):
 
 
 @pytest.fixture
-def disputed(settings, broker):
-    today = timezone.localdate()
-    settings.OPEN_ENROLLMENT_PERIODS = {
-        2027: (today - timedelta(days=1), today + timedelta(days=1), today + timedelta(days=9))
-    }
-    load_sample_catalog(2027)
-
+def disputed(broker, open_enrollment, catalog_2027):
     def build(first_name="Dee"):
         household = make_client(first_name=first_name, last_name="Disputer")
         association = associate(household, broker.assister)

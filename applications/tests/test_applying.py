@@ -19,14 +19,8 @@ from audit.models import AuditEvent
 from clients.tests.factories import make_client
 from conftest import sign_in
 from notices.models import Notice
-from plans.tests.factories import load_sample_catalog
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalog_2027(db):
-    return load_sample_catalog(2027)
 
 
 def _post_step(http, application, slug, data):

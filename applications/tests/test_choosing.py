@@ -30,25 +30,10 @@ from clients.tests.factories import make_client
 from conftest import sign_in
 from notices.models import Notice
 from plans.models import Plan
-from plans.tests.factories import load_sample_catalog, make_catalog, plan_row
+from plans.tests.factories import make_catalog, plan_row
 
 pytestmark = pytest.mark.django_db
 SELECT = "select_plan_for_client"
-
-
-@pytest.fixture
-def open_enrollment(settings):
-    """Open enrollment for 2027 coverage is on today, before the cut-off (so coverage starts January 1)."""
-    today = timezone.localdate()
-    settings.OPEN_ENROLLMENT_PERIODS = {
-        2027: (today - timedelta(days=5), today + timedelta(days=5), today + timedelta(days=40))
-    }
-    return settings.OPEN_ENROLLMENT_PERIODS[2027]
-
-
-@pytest.fixture
-def catalog_2027(db):
-    return load_sample_catalog(2027)
 
 
 def _submit(application, actor=None):

@@ -2,13 +2,10 @@
 My coverage with one plan and with 49 earlier plans it replaced, the client page's coverage section, and the
 agency's enrollments with 1 and 50 clients enrolled by its broker."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from applications.client_page import coverage_section
 from applications.models import Enrollment, EnrollmentStatus
@@ -18,18 +15,8 @@ from associations.tests.factories import associate
 from clients.tests.factories import make_client
 from conftest import sign_in
 from plans.models import Plan
-from plans.tests.factories import load_sample_catalog
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def open_enrollment(settings, db):
-    today = timezone.localdate()
-    settings.OPEN_ENROLLMENT_PERIODS = {
-        2027: (today - timedelta(days=1), today + timedelta(days=1), today + timedelta(days=9))
-    }
-    load_sample_catalog(2027)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_enrollment", "catalog_2027")]
 
 
 def _count(http, url, **params) -> int:

@@ -16,18 +16,8 @@ from clients.tests.factories import make_client
 from notices.models import Notice, NoticeStatus
 from notices.rendering import letter_html
 from notices.services import notice_render
-from plans.tests.factories import load_sample_catalog
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def open_enrollment(settings, db):
-    today = timezone.localdate()
-    settings.OPEN_ENROLLMENT_PERIODS = {
-        2027: (today - timedelta(days=1), today + timedelta(days=1), today + timedelta(days=9))
-    }
-    load_sample_catalog(2027)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_enrollment", "catalog_2027")]
 
 
 def _text(notice, language=None) -> str:

@@ -114,14 +114,19 @@ def _refused(request, application, exc: ValidationError):
 # --- The consumer's list, starting, the application's page ------------------------------------------------
 
 
+def profile_first(request, next_page: str):
+    """A consumer with no client record yet gives their details first, then comes back to `next_page`."""
+    messages.info(request, _("First tell us who you are. Then you can apply for coverage."))
+    return redirect(reverse("associations:profile") + "?next=" + reverse(next_page))
+
+
 @login_required
 @require_safe
 def mine(request):
     """My applications: each year's status and determination, a review waiting, and starting one."""
     client = own_client(request.user)
     if client is None:
-        messages.info(request, _("First tell us who you are. Then you can apply for coverage."))
-        return redirect(reverse("associations:profile") + "?next=" + reverse("applications:mine"))
+        return profile_first(request, "applications:mine")
     applications = selectors.client_applications(client)
     return render(
         request,

@@ -36,6 +36,7 @@ from ..forms import ChooseForm, DisputeForm, ShopForm, TerminateForm
 from ..models import ApplicationStatus, EnrollmentStatus
 from ..periods import NoEnrollmentPeriod, enrollment_period, termination_dates
 from ..permissions import access_application, access_enrollment, plan_selection_suspended
+from .applying import profile_first
 
 __all__ = ["agency_enrollments", "choose", "compare", "coverage", "dispute", "plans", "terminate"]
 
@@ -250,8 +251,7 @@ def coverage(request):
     """My coverage: each year's plan, who is on it, what it costs, who helped, and the application's status."""
     client = own_client(request.user)
     if client is None:
-        messages.info(request, _("First tell us who you are. Then you can apply for coverage."))
-        return redirect(reverse("associations:profile") + "?next=" + reverse("applications:coverage"))
+        return profile_first(request, "applications:coverage")
     enrollments = selectors.client_enrollments(client)
     applications = {a.pk: a for a in selectors.client_applications(client)}
     for enrollment in enrollments:
