@@ -6,6 +6,7 @@ status and the signature are entered by keyboard."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from associations.tests.factories import associate
 from conftest import PASSWORD, totp_code
@@ -79,7 +80,8 @@ def test_broker_applies_consumer_confirms_broker_submits_consumer_reads_the_noti
     assert add.count() == 1, "the form lost its heading with the errors"
     assert add.get_attribute("hx-post"), "after the errors, the form no longer adds with htmx"
     # Keyboard focus goes to the first field to fix, and the live region outside the list says why.
-    assister.wait_for_function("document.activeElement && document.activeElement.id === 'id_first_name'")
+    # htmx moves the focus when the swap settles; expect() polls without eval, which the CSP forbids.
+    expect(assister.locator("#id_first_name")).to_be_focused()
     assert "need fixing" in assister.locator("#step-status").inner_text()
     assert_accessible(assister, "step: household, a person with errors")
     add.get_by_label("First name").fill("Sam")
@@ -96,7 +98,8 @@ def test_broker_applies_consumer_confirms_broker_submits_consumer_reads_the_noti
     assert assister.evaluate("window.stillTheSamePage === true"), "adding a person reloaded the page"
     assert f"Sam {person.last_name} is saved." in assister.locator("#members").inner_text()
     assert f"Sam {person.last_name} is saved." in assister.locator("#step-status").inner_text()
-    assister.wait_for_function("document.activeElement && document.activeElement.id === 'id_first_name'")
+    # htmx moves the focus when the swap settles; expect() polls without eval, which the CSP forbids.
+    expect(assister.locator("#id_first_name")).to_be_focused()
     assert_accessible(assister, "step: household, after adding the spouse")
     navigate(assister, lambda: assister.get_by_role("button", name="Continue", exact=True).click())
 
