@@ -328,6 +328,7 @@ class EnrollmentDisputeAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.Mode
             raise Http404(_("No report with that ID."))
         if not (self.has_view_permission(request, dispute) and self.has_decide_permission(request)):
             raise Http404(_("No report with that ID."))  # staff without the duty: as if it did not exist
+        _audit_staff_view(self, request, EnrollmentDispute, dispute.pk, "report of a plan change, to decide")
         change_url = reverse("admin:applications_enrollmentdispute_change", args=[dispute.pk])
         if dispute.status != DisputeStatus.OPEN:
             self.message_user(request, _("This report was already decided."), messages.WARNING)

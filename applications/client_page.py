@@ -4,14 +4,13 @@
 from associations.hooks import PageSection
 
 from . import selectors
-from .models import EnrollmentStatus
 from .permissions import plan_selection_suspended
 
 SELECT = "select_plan_for_client"
 
 
 def coverage_section(*, client, user, powers: set[str]) -> list[PageSection]:
-    enrollments = [e for e in selectors.client_enrollments(client) if e.status == EnrollmentStatus.ACTIVE]
+    enrollments = [e for e in selectors.client_enrollments(client) if selectors.covers_now_or_later(e)]
     may_select = SELECT in powers
     return [
         PageSection(

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from assister_portal.lib.forms import birth_date_field, past_date_field, validate_typed_text
@@ -460,7 +461,7 @@ class ChooseForm(VersionForm):
         return True
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(VersionForm):
     end = forms.TypedChoiceField(
         label=_("Last day of coverage"),
         coerce=date.fromisoformat,
@@ -480,7 +481,7 @@ class TerminateForm(forms.Form):
 
     def __init__(self, data=None, *, dates, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["end"].choices = [(day.isoformat(), day.strftime("%B %-d, %Y")) for day in dates]
+        self.fields["end"].choices = [(day.isoformat(), date_format(day, "DATE_FORMAT")) for day in dates]
 
 
 class DisputeForm(forms.Form):

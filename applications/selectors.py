@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from clients.models import Client
 from plans import selectors as plan_selectors
@@ -187,6 +188,17 @@ def client_enrollments(client: Client) -> list[Enrollment]:
         .defer("application__data")
         .prefetch_related("disputes")
         .order_by("-coverage_year", "-selected_at")
+    )
+
+
+def covers_now_or_later(enrollment: Enrollment) -> bool:
+    """The plan is the household's current one: chosen and not replaced, or ended on a day not yet past."""
+    if enrollment.status == EnrollmentStatus.ACTIVE:
+        return True
+    return (
+        enrollment.status == EnrollmentStatus.TERMINATED
+        and not enrollment.never_started
+        and enrollment.coverage_end >= timezone.localdate()
     )
 
 

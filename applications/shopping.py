@@ -32,13 +32,16 @@ class Member:
     age: int
     tobacco: bool
     credit: bool  # eligible for the premium tax credit
+    tax_household: int = 0  # index of the member's tax household in the determination
 
 
 @dataclass(frozen=True)
 class Household:  # not slotted: `rated` is cached on the instance
     members: tuple[Member, ...]
-    max_credit: Decimal  # monthly, from the determination
+    max_credit: Decimal  # monthly, from the determination: the sum of the tax households' below
     csr: str  # the cost-sharing variant the whole enrolling group qualifies for ("" for none)
+    # (tax household, its monthly credit): each pays only its own members' premiums (26 CFR 1.36B-3(h))
+    credits: tuple[tuple[int, Decimal], ...] = ()
 
     @cached_property
     def rated(self) -> RatedHousehold:
@@ -84,14 +87,20 @@ def household(data: dict, determination: Determination) -> Household:
     tobacco = {m["key"]: bool(m.get("tobacco")) for m in data.get("members", [])}
     credit_members = {key for h in determination.tax_households for key in h.credit_members}
     members = tuple(
-        Member(m.key, m.first_name, m.age, tobacco.get(m.key, False), m.key in credit_members)
+        Member(m.key, m.first_name, m.age, tobacco.get(m.key, False), m.key in credit_members, m.tax_household)
         for m in determination.members
         if m.program in ENROLLS
     )
+    credits = tuple(
+        (h.index, h.max_monthly_credit)
+        for h in determination.tax_households
+        if h.max_monthly_credit > 0 and any(m.credit and m.tax_household == h.index for m in members)
+    )
     return Household(
         members=members,
-        max_credit=determination.max_monthly_credit if members else ZERO,
+        max_credit=sum((amount for _index, amount in credits), ZERO),
         csr=group_csr([m.csr for m in determination.members if m.program in ENROLLS]),
+        credits=credits,
     )
 
 
@@ -109,12 +118,26 @@ def credit_wanted(raw: Decimal | None, max_credit: Decimal) -> Decimal:
     return min(max(raw, ZERO), max_credit).quantize(Decimal("0.01"))
 
 
+def credit_limit(who: Household, plain_premiums: Sequence[Decimal]) -> Decimal:
+    """The most credit a plan can take: each tax household's credit, up to its own credit-eligible members'
+    premiums without any tobacco surcharge, added up (one household's credit never pays another's premium)."""
+    total = ZERO
+    for index, amount in who.credits:
+        share = sum(
+            (
+                premium
+                for premium, m in zip(plain_premiums, who.members, strict=True)
+                if m.credit and m.tax_household == index
+            ),
+            ZERO,
+        )
+        total += min(amount, share)
+    return total
+
+
 def price(plan: Plan, who: Household, wanted: Decimal) -> Priced:
     premium = who.rated.premium(base_rate=plan.base_rate, tobacco_factor=plan.tobacco_factor)
-    for_credit_members = sum(
-        (amount for amount, m in zip(premium.members_without_tobacco, who.members, strict=True) if m.credit), ZERO
-    )
-    limit = min(who.max_credit, for_credit_members)
+    limit = credit_limit(who, premium.members_without_tobacco)
     credit = min(wanted, limit)
     return Priced(
         plan=plan,

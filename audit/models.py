@@ -58,7 +58,6 @@ class Action(models.TextChoices):
     APPLICATION_SAVED = "application_saved", _("Application answers saved")
     APPLICATION_STATUS = "application_status", _("Application status changed")
     APPLICATION_REVIEW = "application_review", _("Application review requested or recorded")
-    PLANS_PRICED = "plans_priced", _("Plans priced for a household")
     ENROLLMENT_SELECTED = "enrollment_selected", _("Plan selected")
     ENROLLMENT_STATUS = "enrollment_status", _("Enrollment ended or replaced")
     ENROLLMENT_DISPUTED = "enrollment_disputed", _("Consumer said they did not ask for a plan change")

@@ -14,6 +14,7 @@ not choose plans for that client (`applications.permissions.plan_selection_suspe
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,9 +47,9 @@ from ..models import (
     EnrollmentPeriodKind,
     EnrollmentStatus,
 )
-from ..periods import NoEnrollmentPeriod, enrollment_period, termination_dates
+from ..periods import EnrollmentPeriod, NoEnrollmentPeriod, enrollment_period, termination_dates
 from ..permissions import plan_selection_suspended
-from .applying import APPLICATION_MACHINE, Move, _lock, _on_behalf, _require_version
+from .applying import APPLICATION_MACHINE, Move, _lock, _on_behalf, _require_version, _revision
 
 __all__ = [
     "ENROLLMENT_MACHINE",
@@ -59,6 +61,7 @@ __all__ = [
     "enrollment_select",
     "enrollment_terminate",
     "may_dispute",
+    "period_for",
 ]
 
 E = EnrollmentStatus
@@ -110,8 +113,8 @@ ENROLLMENT_MACHINE = StateMachine(
         Transition(EnrollmentMove.TERMINATE, {E.ACTIVE}, E.TERMINATED, who="household", apply=_end),
     ],
     audit=_audit_status,
-    refusal="This enrollment is %(status)s, so it cannot be changed that way (%(action)s).",
-    reason_message="Say why.",
+    refusal=gettext_lazy("This plan is %(status)s: it can no longer be changed or ended."),
+    reason_message=gettext_lazy("Say why."),
 )
 
 
@@ -165,6 +168,46 @@ def _audit(action: Action, enrollment: Enrollment, *, actor, request, associatio
     )
 
 
+def period_for(application: Application, today: date | None = None) -> EnrollmentPeriod:
+    """The enrollment period the household may choose a plan in today: open enrollment, or a special enrollment
+    period the changes app reports through the hook. Raises NoEnrollmentPeriod (its message says why and when the
+    next open enrollment starts). The pages and the service ask the same question."""
+    specials = [found for result in hooks.special_enrollments.send(application=application) for found in result or ()]
+    return enrollment_period(application.coverage_year, today, specials=specials)
+
+
+def _after_coverage_already_running(application: Application, period: EnrollmentPeriod) -> EnrollmentPeriod:
+    """Coverage that was ended but still runs (to the end of this month or next) is not paid for twice: a plan
+    chosen meanwhile starts the day after it ends (the first of a month), within the coverage year."""
+    running_to = (
+        application.enrollments.filter(status=E.TERMINATED, coverage_end__gte=period.coverage_start)
+        .order_by("-coverage_end")
+        .values_list("coverage_end", flat=True)
+        .first()
+    )
+    if running_to is None:
+        return period
+    start = running_to + timedelta(days=1)
+    if start.year != application.coverage_year:
+        raise ValidationError(
+            _(
+                "Your %(year)s coverage runs to %(day)s, the end of the year: there is nothing left to choose a plan for."
+            )
+            % {"year": application.coverage_year, "day": date_format(running_to, "DATE_FORMAT")},
+            code="running",
+        )
+    return dataclasses.replace(period, coverage_start=start)
+
+
+def _bump(application: Application, *, what: str, actor, association) -> None:
+    """A plan chosen or coverage ended is a new version of the application (the answers are the same): a page
+    opened before it can no longer act as if it had not happened, and the history shows it."""
+    application.version += 1
+    application.updated_at = timezone.now()
+    application.save(update_fields=["version", "updated_at"])
+    _revision(application, what=what, actor=actor, association=association, at=application.updated_at)
+
+
 def enrollment_select(
     *,
     application: Application,
@@ -198,11 +241,11 @@ def enrollment_select(
                 _("No one on this application is eligible for a plan through MNsure (see the eligibility results)."),
                 code="nobody",
             )
-        specials = [found for result in hooks.special_enrollments.send(application=row) for found in result or ()]
         try:
-            period = enrollment_period(row.coverage_year, today, specials=specials)
+            period = period_for(row, today)
         except NoEnrollmentPeriod as exc:
             raise ValidationError(exc.message, code="no_period") from None
+        period = _after_coverage_already_running(row, period)
         plan = (
             Plan.objects.select_related("issuer", "catalog")
             .filter(
@@ -267,7 +310,8 @@ def enrollment_select(
         enrollment.full_clean(validate_constraints=False)  # the database checks its constraints on insert
         enrollment.save(force_insert=True)
         if row.status == ApplicationStatus.DETERMINED:
-            APPLICATION_MACHINE.run(row, Move.ENROLL, actor=actor, request=request)
+            row = APPLICATION_MACHINE.run(row, Move.ENROLL, actor=actor, request=request)
+        _bump(row, what="plan_chosen", actor=actor, association=association)
         _audit(
             Action.ENROLLMENT_SELECTED,
             enrollment,
@@ -289,6 +333,7 @@ def enrollment_select(
 def enrollment_terminate(
     *,
     enrollment: Enrollment,
+    version: int,
     end: date,
     reason: str = "",
     actor: User,
@@ -299,6 +344,12 @@ def enrollment_terminate(
     """End coverage on `end` (the end of this month or of next month). Before coverage has started, it never
     starts. The application goes back to `determined`: a plan may be chosen again in an enrollment period."""
     application = enrollment.application
+    today = today or timezone.localdate()
+    if enrollment.coverage_end < today:
+        raise ValidationError(
+            _("This coverage already ended on %(day)s.") % {"day": date_format(enrollment.coverage_end, "DATE_FORMAT")},
+            code="ended",
+        )
     allowed = termination_dates(today, coverage_year=enrollment.coverage_year)
     if end not in allowed:
         raise ValidationError(
@@ -307,6 +358,9 @@ def enrollment_terminate(
     with transaction.atomic():
         row = _lock(application)
         on_behalf = _require_may_act(row, actor, association)
+        _require_version(
+            row, version, _("The application changed after you opened this page: look at the coverage again.")
+        )
         end = max(end, enrollment.coverage_start - timedelta(days=1))
         enrollment = ENROLLMENT_MACHINE.run(
             enrollment,
@@ -319,7 +373,8 @@ def enrollment_terminate(
             association=association,
         )
         if row.status == ApplicationStatus.ENROLLED:
-            APPLICATION_MACHINE.run(row, Move.UNENROLL, actor=actor, request=request, reason=_("Coverage ended"))
+            row = APPLICATION_MACHINE.run(row, Move.UNENROLL, actor=actor, request=request, reason=_("Coverage ended"))
+        _bump(row, what="coverage_ended", actor=actor, association=association)
         notices.enrollment_notice(notices.COVERAGE_ENDED, enrollment, actor=actor, association=association)
     return enrollment
 
@@ -366,6 +421,7 @@ def enrollment_dispute(
     if enrollment.client.user_id != actor.pk:
         raise ValidationError(_("Only the consumer reports a plan change they did not ask for."), code="who")
     with transaction.atomic():
+        _lock(enrollment.application)  # the order selection and ending take: a report and a choice are serialized
         enrollment = Enrollment.objects.select_for_update().select_related("client").get(pk=enrollment.pk)
         done = {found[0]: found for found in _disputable(enrollment)}
         if action not in done:

@@ -49,6 +49,8 @@ WHAT = {
     "submitted": _("Signed and submitted"),
     "reopened": _("Opened for changes"),
     "withdrawn": _("Withdrawn"),
+    "plan_chosen": _("A plan chosen"),
+    "coverage_ended": _("Coverage ended"),
 }
 
 

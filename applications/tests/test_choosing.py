@@ -23,6 +23,7 @@ from applications.models import (
     EnrollmentEvent,
     EnrollmentStatus,
 )
+from applications.periods import termination_dates
 from applications.tests.factories import born, fill, started
 from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
@@ -188,7 +189,7 @@ def test_compare_shows_two_or_three_plans_side_by_side(client, consumer, catalog
 # --- Pricing rules -------------------------------------------------------------------------------------------
 
 
-def test_the_credit_never_pays_a_tobacco_surcharge(client, consumer):
+def test_the_credit_never_pays_a_tobacco_surcharge(consumer, open_enrollment):
     # The benchmark (second-lowest silver) is the $900 plan, so the credit is more than the $400 plan's premium
     # without the surcharge: the cap shows.
     make_catalog(plan_row(base_rate="400.00", tobacco_factor="1.500"), plan_row(base_rate="900.00"), year=2027)
@@ -339,11 +340,14 @@ def test_ending_coverage_offers_this_month_or_next_and_says_what_it_means(
     assert "the plan pays for no care" in page.content.decode()
     choices = [value for value, _label in page.context["form"].fields["end"].choices]
     assert len(choices) == 2
-    response = client.post(url, {"end": "2027-06-30", "understood": "on"})
+    version = page.context["form"]["version"].value()
+    response = client.post(url, {"version": version, "end": "2027-06-30", "understood": "on"})
     assert "Choose one of the dates offered." in response.content.decode()
-    response = client.post(url, {"end": choices[-1]})
+    response = client.post(url, {"version": version, "end": choices[-1]})
     assert "Confirm that you understand" in response.content.decode()
-    response = client.post(url, {"end": choices[-1], "understood": "on", "reason": "Job coverage"})
+    response = client.post(url, {"version": version - 1, "end": choices[-1], "understood": "on"})
+    assert "changed after you opened this page" in response.content.decode()
+    response = client.post(url, {"version": version, "end": choices[-1], "understood": "on", "reason": "Job coverage"})
     assert response.status_code == 302
     enrollment.refresh_from_db()
     application.refresh_from_db()
@@ -437,10 +441,11 @@ def test_an_end_of_coverage_made_on_behalf_can_be_disputed_too(consumer, broker,
     association = associate(consumer.client, broker.assister)
     application = determined(consumer.client)
     enrollment = _select(application, consumer)
-    from applications.periods import termination_dates
-
     end = termination_dates(coverage_year=2027)[-1]
-    enrollment = services.enrollment_terminate(enrollment=enrollment, end=end, actor=broker, association=association)
+    application.refresh_from_db()
+    enrollment = services.enrollment_terminate(
+        enrollment=enrollment, version=application.version, end=end, actor=broker, association=association
+    )
     assert services.may_dispute(enrollment) == ["terminated"]
     dispute = services.enrollment_dispute(enrollment=enrollment, action="terminated", note="", actor=consumer)
     assert dispute.assister_user == broker
@@ -494,3 +499,41 @@ def test_the_agency_admin_sees_and_exports_the_agencys_enrollments_with_the_writ
     client.logout()
     sign_in(client, broker)
     assert client.get(reverse("applications:agency_enrollments")).status_code == 404
+
+
+def test_a_page_opened_before_someone_else_chose_a_plan_cannot_replace_it(
+    consumer, broker, catalog_2027, open_enrollment
+):
+    association = associate(consumer.client, broker.assister)
+    application = determined(consumer.client)
+    opened_at = application.version  # the broker opens the choose page
+    plans = list(Plan.objects.filter(year=2027, rating_area=application.rating_area).order_by("plan_id")[:2])
+    mine = _select(application, consumer, plan=plans[0])  # the consumer chooses first
+    with pytest.raises(ValidationError, match="changed after you opened this page"):
+        services.enrollment_select(
+            application=application,
+            version=opened_at,
+            plan_id=plans[1].plan_id,
+            credit=None,
+            actor=broker,
+            association=association,
+        )
+    mine.refresh_from_db()
+    assert mine.status == EnrollmentStatus.ACTIVE and Enrollment.objects.count() == 1
+    application.refresh_from_db()
+    assert application.revisions.first().what == "plan_chosen"
+
+
+def test_a_plan_chosen_while_ended_coverage_still_runs_starts_the_day_after_it_ends(
+    consumer, catalog_2027, open_enrollment
+):
+    application = determined(consumer.client)
+    plans = list(Plan.objects.filter(year=2027, rating_area=application.rating_area).order_by("plan_id")[:2])
+    first = _select(application, consumer, plan=plans[0])
+    end = termination_dates(coverage_year=2027)[-1]
+    assert end >= first.coverage_start  # it runs a month
+    application.refresh_from_db()
+    first = services.enrollment_terminate(enrollment=first, version=application.version, end=end, actor=consumer)
+    second = _select(application, consumer, plan=plans[1])
+    assert second.coverage_start == end + timedelta(days=1) > first.coverage_end
+    assert second.coverage_start.day == 1

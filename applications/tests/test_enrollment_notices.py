@@ -58,7 +58,10 @@ def test_the_consumers_own_choice_and_end_of_coverage_are_confirmed_without_a_di
     chosen = _text(Notice.objects.get(client=household, kind="plan_selected"), "en")
     assert f"You chose {enrollment.plan_name} for 2027" in chosen and "Did you not ask for this?" not in chosen
     end = termination_dates(coverage_year=2027)[-1]
-    enrollment = services.enrollment_terminate(enrollment=enrollment, end=end, actor=household.user)
+    enrollment.application.refresh_from_db()
+    enrollment = services.enrollment_terminate(
+        enrollment=enrollment, version=enrollment.application.version, end=end, actor=household.user
+    )
     ended = _text(Notice.objects.get(client=household, kind="coverage_ended"), "en")
     assert f"You ended your 2027 coverage with {enrollment.plan_name}" in ended
     assert "the plan pays for nothing" in ended

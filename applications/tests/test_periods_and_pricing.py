@@ -151,3 +151,34 @@ def test_the_credit_wanted_is_clamped_between_zero_and_the_maximum():
     assert shopping.credit_wanted(Decimal("-5"), Decimal("300.00")) == Decimal("0.00")
     assert shopping.credit_wanted(Decimal("400"), Decimal("300.00")) == Decimal("300.00")
     assert shopping.credit_wanted(Decimal("12.345"), Decimal("300.00")) == Decimal("12.34")
+
+
+def test_one_tax_households_credit_never_pays_another_households_premium():
+    """Ana's household may take $500 a month, but only against her own premium ($191.70 on a $150 plan); Bo's
+    household's $100 pays part of his ($216.60). Together $291.70: Ana's unused credit never pays Bo's premium."""
+    members = [
+        MemberResult("a", "Ana", 40, Program.QHP_WITH_CREDIT, "", 0, ()),
+        MemberResult("b", "Bo", 45, Program.QHP_WITH_CREDIT, "", 1, ()),
+    ]
+    households = [
+        TaxHouseholdResult(
+            0, ("a",), 1, Decimal("30000"), Decimal("15650"), 191, None, None, None, Decimal("500.00"), ("a",)
+        ),
+        TaxHouseholdResult(
+            1, ("b",), 1, Decimal("50000"), Decimal("15650"), 319, None, None, None, Decimal("100.00"), ("b",)
+        ),
+    ]
+    who = shopping.household({"members": []}, _determination(members, households))
+    assert who.max_credit == Decimal("600.00")
+    plan = Plan(
+        plan_id="90101MN0010002",
+        metal_level="bronze",
+        base_rate=Decimal("150.00"),
+        tobacco_factor=Decimal("1.000"),
+        deductible=0,
+    )
+    plan.issuer = Issuer(hios_id="90101", name="Test")
+    priced = shopping.price(plan, who, who.max_credit)
+    ana = (Decimal("150.00") * Decimal("1.278")).quantize(Decimal("0.01"))
+    assert priced.credit_limit == ana + Decimal("100.00")
+    assert priced.credit == ana + Decimal("100.00") and priced.net == priced.premium - priced.credit

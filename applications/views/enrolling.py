@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -34,7 +35,7 @@ from .. import selectors, services, shopping
 from ..eligibility import Determination as DeterminationView
 from ..forms import ChooseForm, DisputeForm, ShopForm, TerminateForm
 from ..models import ApplicationStatus, EnrollmentStatus
-from ..periods import NoEnrollmentPeriod, enrollment_period, termination_dates
+from ..periods import NoEnrollmentPeriod, termination_dates
 from ..permissions import access_application, access_enrollment, plan_selection_suspended
 from .applying import profile_first
 
@@ -66,7 +67,7 @@ def _shopping(request, public_id, what: str):
 def _period(application):
     """(the enrollment period open today, or None, and the reason there is none)."""
     try:
-        return enrollment_period(application.coverage_year), ""
+        return services.period_for(application), ""
     except NoEnrollmentPeriod as exc:
         return None, exc.message
 
@@ -215,7 +216,7 @@ def choose(request, public_id, plan_id):
             messages.success(
                 request,
                 _("%(plan)s is chosen. Coverage starts on %(day)s.")
-                % {"plan": enrollment.plan_name, "day": enrollment.coverage_start.strftime("%B %-d, %Y")},
+                % {"plan": enrollment.plan_name, "day": date_format(enrollment.coverage_start, "DATE_FORMAT")},
             )
             if on_behalf:
                 return redirect("clients:detail", application.client.public_id)
@@ -256,6 +257,8 @@ def coverage(request):
     applications = {a.pk: a for a in selectors.client_applications(client)}
     for enrollment in enrollments:
         enrollment.disputable = services.may_dispute(enrollment)
+    current = [e for e in enrollments if selectors.covers_now_or_later(e)]
+    covered = {e.application_id for e in current}
     return render(
         request,
         "applications/coverage.html",
@@ -263,9 +266,11 @@ def coverage(request):
             "client": client,
             "own": True,
             "enrollments": enrollments,
-            "current": [e for e in enrollments if e.status == EnrollmentStatus.ACTIVE],
-            "past": [e for e in enrollments if e.status != EnrollmentStatus.ACTIVE],
-            "to_choose": [a for a in applications.values() if a.status == ApplicationStatus.DETERMINED],
+            "current": current,
+            "past": [e for e in enrollments if e not in current],
+            "to_choose": [
+                a for a in applications.values() if a.status == ApplicationStatus.DETERMINED and a.pk not in covered
+            ],
         },
     )
 
@@ -285,12 +290,14 @@ def terminate(request, public_id):
         return redirect(back)
     form = TerminateForm(
         request.POST if request.method == "POST" else None,
+        initial={"version": enrollment.application.version},
         dates=termination_dates(coverage_year=enrollment.coverage_year),
     )
     if request.method == "POST" and form.is_valid():
         try:
             enrollment = services.enrollment_terminate(
                 enrollment=enrollment,
+                version=form.cleaned_data["version"],
                 end=form.cleaned_data["end"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
@@ -304,7 +311,7 @@ def terminate(request, public_id):
                 request,
                 _("The coverage will not start.")
                 if enrollment.never_started
-                else _("Coverage ends on %(day)s.") % {"day": enrollment.coverage_end.strftime("%B %-d, %Y")},
+                else _("Coverage ends on %(day)s.") % {"day": date_format(enrollment.coverage_end, "DATE_FORMAT")},
             )
             return redirect(back)
     return render(
@@ -356,7 +363,7 @@ def dispute(request, public_id):
     return render(
         request,
         "applications/dispute.html",
-        {"enrollment": enrollment, "client": client, "form": form, "action": action},
+        {"enrollment": enrollment, "client": client, "form": form, "action": action, "own": True},
     )
 
 
@@ -381,6 +388,7 @@ CSV_COLUMNS = [
     "selected_by",
     "writing_agent",
     "writing_agent_npn",
+    "sample_catalog",
 ]
 
 
@@ -426,6 +434,7 @@ def agency_enrollments(request):
                     e.selected_by.get_full_name() or e.selected_by.email,
                     e.writing_agent.full_name if e.writing_agent_id else "",
                     e.writing_agent_npn,
+                    "yes" if e.sample_catalog else "no",
                 )
             )
         audit_list(request, listed, "agency enrollments (CSV)")
