@@ -243,10 +243,11 @@ def _vue() -> None:
     )
 
 
-def seed() -> None:
+def seed() -> list[tuple[str, str]]:
+    """Build the demo applications and plans; the logins worth printing (the one household added here)."""
     _catalogs()
     if YEAR not in settings.APPLICATION_COVERAGE_YEARS:
-        return
+        return []
     _maria()
     _abdi()
     _vue()
@@ -273,3 +274,4 @@ def seed() -> None:
         services.application_withdraw(
             application=application, version=application.version, actor=jorge.user, reason="Found coverage at work."
         )
+    return [("Consumer: Nhia Vue (determined, no plan chosen yet)", demo_email("vue-household"))]

@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 with sending_deferred():  # ~170 approval notices to made-up people: the sweep renders them
                     listings.seed()
                 logins += consumers.seed()
-                applications.seed()
+                logins += applications.seed()
                 notices.seed()
             notices.render_queued()  # after the commit, as a worker would
         self.stdout.write("")
