@@ -274,4 +274,4 @@ def seed() -> list[tuple[str, str]]:
         services.application_withdraw(
             application=application, version=application.version, actor=jorge.user, reason="Found coverage at work."
         )
-    return [("Consumer: Nhia Vue (determined, no plan chosen yet)", demo_email("vue-household"))]
+    return [("Consumer: Nhia Vue (no plan chosen yet)", demo_email("vue-household"))]
