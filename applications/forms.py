@@ -481,7 +481,7 @@ class TerminateForm(VersionForm):
 
     def __init__(self, data=None, *, dates, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["end"].choices = [(day.isoformat(), date_format(day, "DATE_FORMAT")) for day in dates]
+        self.fields["end"].choices = [(day.isoformat(), date_format(day, "F j, Y")) for day in dates]
 
 
 class DisputeForm(forms.Form):

@@ -118,7 +118,7 @@ def enrollment_period(
 
 
 def _day(day: date) -> str:
-    return date_format(day, "DATE_FORMAT")
+    return date_format(day, "F j, Y")
 
 
 def termination_dates(today: date | None = None, *, coverage_year: int) -> list[date]:

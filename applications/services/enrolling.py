@@ -193,7 +193,7 @@ def _after_coverage_already_running(application: Application, period: Enrollment
             _(
                 "Your %(year)s coverage runs to %(day)s, the end of the year: there is nothing left to choose a plan for."
             )
-            % {"year": application.coverage_year, "day": date_format(running_to, "DATE_FORMAT")},
+            % {"year": application.coverage_year, "day": date_format(running_to, "F j, Y")},
             code="running",
         )
     return dataclasses.replace(period, coverage_start=start)
@@ -347,7 +347,7 @@ def enrollment_terminate(
     today = today or timezone.localdate()
     if enrollment.coverage_end < today:
         raise ValidationError(
-            _("This coverage already ended on %(day)s.") % {"day": date_format(enrollment.coverage_end, "DATE_FORMAT")},
+            _("This coverage already ended on %(day)s.") % {"day": date_format(enrollment.coverage_end, "F j, Y")},
             code="ended",
         )
     allowed = termination_dates(today, coverage_year=enrollment.coverage_year)

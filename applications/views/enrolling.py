@@ -216,7 +216,7 @@ def choose(request, public_id, plan_id):
             messages.success(
                 request,
                 _("%(plan)s is chosen. Coverage starts on %(day)s.")
-                % {"plan": enrollment.plan_name, "day": date_format(enrollment.coverage_start, "DATE_FORMAT")},
+                % {"plan": enrollment.plan_name, "day": date_format(enrollment.coverage_start, "F j, Y")},
             )
             if on_behalf:
                 return redirect("clients:detail", application.client.public_id)
@@ -311,7 +311,7 @@ def terminate(request, public_id):
                 request,
                 _("The coverage will not start.")
                 if enrollment.never_started
-                else _("Coverage ends on %(day)s.") % {"day": date_format(enrollment.coverage_end, "DATE_FORMAT")},
+                else _("Coverage ends on %(day)s.") % {"day": date_format(enrollment.coverage_end, "F j, Y")},
             )
             return redirect(back)
     return render(
