@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clients",
     "associations",
     "applications",
+    "changes",
     "guardian",
     "assister_portal",  # the project's own start-up (deploy checks); above every app
     "demo",  # seed_demo: the top layer, last
@@ -460,3 +461,18 @@ OPEN_ENROLLMENT_PERIODS = _open_enrollment_periods(
 )
 # A consumer may tell the exchange "I did not ask for this" about a plan chosen for them within this many days.
 ENROLLMENT_DISPUTE_DAYS = env.int("ENROLLMENT_DISPUTE_DAYS", default=30)
+
+# Changes in circumstance (issue 15; reference "Enrollment periods and deadlines"). A change is reported within this many
+# days of happening (45 CFR 155.330(b)); a later one is still taken, with a note.
+CHANGE_REPORT_DAYS = env.int("CHANGE_REPORT_DAYS", default=30)
+# A special enrollment period lasts this many days from the event (45 CFR 155.420(c)).
+SPECIAL_ENROLLMENT_DAYS = env.int("SPECIAL_ENROLLMENT_DAYS", default=60)
+# The reported events that open one (a move only into another rating area; changes.kinds.Event values).
+SPECIAL_ENROLLMENT_EVENTS = frozenset(
+    env.list(
+        "SPECIAL_ENROLLMENT_EVENTS",
+        default=["moved", "birth", "adoption", "marriage", "lost_coverage", "status_changed", "released"],
+    )
+)
+# How far ahead a change may be reported (a move planned next month), in days.
+CHANGE_REPORT_AHEAD_DAYS = env.int("CHANGE_REPORT_AHEAD_DAYS", default=60)

@@ -42,6 +42,7 @@ urlpatterns = [
     # which shows each client's application too, is applications' view.
     path("", include((assister_urls.urlpatterns + application_urls.client_patterns, "clients"))),
     path("", include("applications.urls")),
+    path("", include("changes.urls")),
     path("", include("associations.urls")),
     path("", include("notices.urls")),
     path("directory/", include("directory.urls")),

@@ -62,6 +62,8 @@ class Action(models.TextChoices):
     ENROLLMENT_STATUS = "enrollment_status", _("Enrollment ended or replaced")
     ENROLLMENT_DISPUTED = "enrollment_disputed", _("Consumer said they did not ask for a plan change")
     ENROLLMENT_DISPUTE_DECIDED = "enrollment_dispute_decided", _("Staff decided a disputed plan change")
+    CHANGE_REPORTED = "change_reported", _("Change in circumstance reported")
+    CHANGE_STATUS = "change_status", _("Change report reviewed, asked about, answered or processed")
 
 
 class Outcome(models.TextChoices):

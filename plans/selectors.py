@@ -90,3 +90,8 @@ def catalog_counts(*, catalog: Catalog) -> CatalogCounts:
         by_metal_level={level: by_metal.get(level, 0) for level in MetalLevel.values},
         fewest_silver_in_an_area=silver["fewest"] or 0,
     )
+
+
+def rating_area_for_county_fips(fips: str) -> RatingArea | None:
+    """The rating area of a county by its FIPS code; one query."""
+    return RatingArea.objects.filter(county_links__county__fips=fips).first()

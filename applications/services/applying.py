@@ -50,6 +50,7 @@ __all__ = [
     "ChangedElsewhere",
     "Move",
     "application_answer_review",
+    "application_apply_change",
     "application_change",
     "application_record_review",
     "application_request_review",
@@ -572,4 +573,45 @@ def application_withdraw(
         _revision(row, what="withdrawn", actor=actor, association=association, at=timezone.now())
         _supersede_pending_reviews(row)
         notices.application_notice(notices.WITHDRAWN, row, actor=actor, association=association)
+    return row
+
+
+# --- A reported change, processed (issue 15) --------------------------------------------------------------------
+
+
+def application_apply_change(
+    *,
+    application: Application,
+    what: str,
+    update: Callable[[dict], None],
+    actor: User,
+    request: HttpRequest | None = None,
+) -> Application:
+    """Apply a change in circumstance that exchange staff processed: the answers updated as a new revision (who acted:
+    the staff member, for the client). A draft stays a draft for the household to submit; a submitted application is
+    determined again from the new answers (a new determination, and its notice: a decision). Answers the rules cannot
+    work with are refused with what is missing, and nothing changes."""
+    with transaction.atomic():
+        row = _lock(application)
+        if row.status == S.WITHDRAWN:
+            raise ValidationError(
+                _("This application was withdrawn: there is no application to apply the change to."), code="withdrawn"
+            )
+        data = copy.deepcopy(row.data)
+        update(data)
+        if row.status != S.DRAFT:
+            found = answers.problems(data, coverage_start=coverage_start(row.coverage_year))
+            if found:
+                raise ValidationError(found, code="incomplete")
+        now = timezone.now()
+        row.data, row.version, row.updated_at = data, row.version + 1, now
+        row.county, row.rating_area = _place(data)
+        row.save(update_fields=["data", "version", "updated_at", "county", "rating_area"])
+        _revision(row, what=what, actor=actor, association=None, at=now)
+        _supersede_pending_reviews(row)
+        _audit(Action.APPLICATION_SAVED, row, actor=actor, request=request, association=None, step=what)
+        if row.status != S.DRAFT:
+            determination = _determine(row, actor=actor, association=None, request=request)
+            catalog = plan_selectors.catalog(year=row.coverage_year)
+            notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
     return row

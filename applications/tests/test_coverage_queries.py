@@ -63,4 +63,4 @@ def test_the_agencys_enrollments_cost_the_same_with_1_and_50_clients(client, bro
 
 
 def test_applications_adds_the_coverage_section_to_the_client_page_at_start_up():
-    assert hooks.client_page_sections.handlers == (coverage_section,)
+    assert hooks.client_page_sections.handlers[0] == coverage_section

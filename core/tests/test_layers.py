@@ -55,6 +55,7 @@ def test_the_layers_are_the_ones_design_md_lists():
     layers = re.search(r"^layers =\n((?:[ \t]+.+\n)+)", config, re.MULTILINE).group(1)
     assert [line.strip() for line in layers.splitlines()] == [
         "demo",
+        "changes",
         "applications",
         "directory",
         "associations",

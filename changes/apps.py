@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+from applications import hooks as application_hooks
+from associations import hooks as association_hooks
+
+
+class ChangesConfig(AppConfig):
+    name = "changes"
+    verbose_name = "Changes in circumstance"
+
+    def ready(self) -> None:
+        from . import client_page, notices, services  # noqa: F401  (notices registers the notice kinds)
+
+        application_hooks.special_enrollments.register(services.special_enrollments_of)
+        association_hooks.client_page_sections.register(client_page.changes_section)

@@ -1,0 +1,377 @@
+"""Reporting a change in circumstance (issue 15): the consumer's web form and the one used on their behalf, what each
+event asks, bad input refused with a specific message, the special enrollment period a change opens, staff's
+question and the answer, processing it into a new application revision with a new determination, and who may do
+what."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from applications import hooks as application_hooks
+from applications import services as application_services
+from applications.models import ApplicationStatus
+from applications.tests.factories import fill, started
+from associations import hooks as association_hooks
+from associations.tests.factories import associate
+from audit.models import Action, AuditEvent
+from changes import services
+from changes.client_page import changes_section
+from changes.models import ChangeReport, ReportStatus
+from conftest import sign_in
+from notices.models import Notice
+from plans.models import Plan
+from plans.tests.factories import load_sample_catalog
+
+pytestmark = pytest.mark.django_db
+POWERS = ["view_client", "report_change_for_client"]
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(role=Role.STAFF, email="changes@example.org", mfa=True, groups=("Change reviewers",))
+
+
+@pytest.fixture
+def catalog(db):
+    return load_sample_catalog(2027)
+
+
+def determined(client, income="36000"):
+    application = fill(started(client), actor=client.user, income=income)
+    return application_services.application_submit(
+        application=application,
+        version=application.version,
+        attestations=dict.fromkeys(application_services.ATTESTATIONS, True),
+        signed_name=client.full_name,
+        actor=client.user,
+    )
+
+
+def _me(application) -> str:
+    return application.data["members"][0]["key"]
+
+
+def _report(client, event, effective=None, actor=None, association=None, **details):
+    return services.change_report_submit(
+        client=client,
+        event=event,
+        effective_date=effective or timezone.localdate() - timedelta(days=3),
+        details=details,
+        actor=actor or client.user,
+        association=association,
+    )
+
+
+# --- The form ------------------------------------------------------------------------------------------------
+
+
+def test_the_consumer_reports_new_income_in_two_steps_and_is_told(client, consumer, catalog):
+    application = determined(consumer.client)
+    sign_in(client, consumer)
+    url = reverse("changes:report")
+    page = client.get(url)
+    assert "What changed?" in page.content.decode()
+    page = client.get(url, {"event": "income_changed"})
+    html = page.content.decode()
+    assert "does not open a special enrollment period with a premium tax credit from 2026" in html
+    assert 'name="amount"' in html and 'name="street"' not in html  # only what this event needs
+    response = client.post(
+        f"{url}?event=income_changed",
+        {
+            "effective_date": "",
+            "member": _me(application),
+            "income_kind": "wages",
+            "amount": "lots",
+            "frequency": "yearly",
+        },
+    )
+    body = response.content.decode()
+    assert "Enter the date." in body and "Enter an amount in dollars, like 2500.00." in body
+    assert not ChangeReport.objects.exists()
+    day = timezone.localdate() - timedelta(days=2)
+    response = client.post(
+        f"{url}?event=income_changed",
+        {
+            "effective_date": day.strftime("%m/%d/%Y"),
+            "member": _me(application),
+            "income_kind": "wages",
+            "amount": "52000",
+            "frequency": "yearly",
+        },
+    )
+    report = ChangeReport.objects.get()
+    assert response["Location"] == reverse("changes:detail", args=[report.public_id])
+    assert (report.kind, report.event, report.status, report.on_behalf) == (
+        "income",
+        "income_changed",
+        "submitted",
+        False,
+    )
+    assert report.details["amount"] == "52000.00" and report.application == application
+    assert not report.opens_sep
+    assert Notice.objects.filter(client=consumer.client, kind="change_received").count() == 1
+    assert AuditEvent.objects.filter(action=Action.CHANGE_REPORTED, client=consumer.client).exists()
+    detail = client.get(response["Location"]).content.decode()
+    assert "Job (wages, salary, tips)" in detail and "52000.00" in detail
+
+
+def test_support_staff_report_for_a_client_who_allowed_it(client, consumer, broker, support_staff, catalog):
+    association = associate(consumer.client, broker.assister, powers=POWERS)
+    determined(consumer.client)
+    sign_in(client, support_staff)
+    page = client.get(reverse("clients:detail", args=[consumer.client.public_id]))
+    assert "Report a change" in page.content.decode()
+    url = reverse("changes:report_for_client", args=[consumer.client.public_id])
+    response = client.post(
+        f"{url}?event=other", {"effective_date": timezone.localdate().strftime("%m/%d/%Y"), "description": "New phone."}
+    )
+    assert response.status_code == 302
+    report = ChangeReport.objects.get()
+    assert report.on_behalf and report.submitted_by == support_staff and report.association == association
+    assert AuditEvent.objects.filter(
+        action=Action.CHANGE_REPORTED, actor=support_staff, client=consumer.client
+    ).exists()
+
+
+def test_without_the_power_or_the_client_the_pages_are_404(client, consumer, broker, outsider_assister, catalog):
+    associate(consumer.client, broker.assister, powers=["view_client"])  # no report_change_for_client
+    determined(consumer.client)
+    url = reverse("changes:report_for_client", args=[consumer.client.public_id])
+    report = _report(consumer.client, "other", description="x")
+    for person in (broker, outsider_assister):
+        sign_in(client, person)
+        assert client.get(url).status_code == 404
+        assert (
+            client.post(f"{url}?event=other", {"effective_date": "01/01/2027", "description": "x"}).status_code == 404
+        )
+        detail = reverse("changes:detail", args=[report.public_id])
+        expected = 200 if person == broker else 404  # the broker may view the client; only reporting needs the power
+        assert client.get(detail).status_code == expected
+        assert "Send the answer" not in client.get(detail).content.decode()
+        client.logout()
+    assert ChangeReport.objects.count() == 1
+
+
+# --- Bad input -----------------------------------------------------------------------------------------------
+
+
+def test_impossible_changes_are_refused_with_a_specific_message(consumer, catalog):
+    application = determined(consumer.client)
+    me = _me(application)
+    with pytest.raises(ValidationError, match="too far ahead"):
+        _report(consumer.client, "other", effective=timezone.localdate() + timedelta(days=400), description="x")
+    with pytest.raises(ValidationError, match=r"before .* born"):
+        _report(consumer.client, "lost_coverage", effective=date(1950, 1, 1), member=me)
+    with pytest.raises(ValidationError, match="cannot leave their own application"):
+        _report(consumer.client, "moved_out", member=me)
+    with pytest.raises(ValidationError, match="Choose someone from the household"):
+        _report(consumer.client, "released", member="nobody")
+    with pytest.raises(ValidationError, match="once the baby is born"):
+        _report(
+            consumer.client,
+            "birth",
+            effective=timezone.localdate() + timedelta(days=5),
+            first_name="B",
+            last_name="Y",
+            relationship="child",
+            citizenship="citizen",
+        )
+    assert not ChangeReport.objects.exists()
+
+
+def test_a_move_out_of_minnesota_is_recorded_with_a_warning(client, consumer, catalog):
+    determined(consumer.client)
+    report = _report(consumer.client, "moved", street="1 Elm St", city="Fargo", zip_code="58102")
+    assert report.outside_minnesota and not report.opens_sep
+    sign_in(client, consumer)
+    html = client.get(reverse("changes:detail", args=[report.public_id])).content.decode()
+    assert "The new address is outside Minnesota" in html
+
+
+def test_a_late_report_is_taken_and_says_so(consumer, catalog):
+    determined(consumer.client)
+    report = _report(consumer.client, "other", effective=timezone.localdate() - timedelta(days=45), description="x")
+    assert report.reported_late
+    assert Notice.objects.get(kind="change_received").data["body"]["late"] is True
+
+
+# --- Special enrollment periods ------------------------------------------------------------------------------
+
+
+def test_a_move_opens_a_special_enrollment_period_only_into_another_rating_area(consumer, catalog):
+    application = determined(consumer.client)  # Minneapolis, rating area 8
+    same = _report(consumer.client, "moved", street="2 Oak St", city="Saint Paul", zip_code="55102")
+    assert not same.opens_sep
+    other = _report(consumer.client, "moved", street="3 Lake Ave", city="Duluth", zip_code="55802")
+    assert other.opens_sep and other.sep_closes == other.effective_date + timedelta(days=60)
+    assert application.rating_area.number == 8
+
+
+def test_a_processed_birth_lets_the_household_choose_a_plan_from_the_birthday(
+    consumer, reviewer, catalog, settings, time_machine
+):
+    time_machine.move_to(datetime(2027, 3, 10, 12, 0, tzinfo=ZoneInfo("America/Chicago")), tick=False)
+    today = date(2027, 3, 10)
+    settings.OPEN_ENROLLMENT_PERIODS = {2027: (date(2026, 11, 1), date(2026, 12, 15), date(2027, 1, 15))}
+    application = determined(consumer.client, income="70000")  # the parent and the baby on a plan, not MA
+    plan = Plan.objects.filter(year=2027, rating_area=application.rating_area).first()
+    with pytest.raises(ValidationError, match="Open enrollment for 2027 coverage ended"):
+        application_services.enrollment_select(
+            application=application, version=application.version, plan_id=plan.plan_id, credit=None, actor=consumer
+        )
+    born = date(2027, 3, 7)
+    report = _report(
+        consumer.client,
+        "birth",
+        effective=born,
+        first_name="Baby",
+        last_name="Consumer",
+        relationship="child",
+        citizenship="citizen",
+        date_of_birth=born.isoformat(),
+    )
+    assert (report.sep_opens, report.sep_closes) == (born, born + timedelta(days=60))
+    with pytest.raises(ValidationError, match="no special enrollment period"):  # not until staff process it
+        application_services.enrollment_select(
+            application=application, version=application.version, plan_id=plan.plan_id, credit=None, actor=consumer
+        )
+    services.change_report_process(report=report, actor=reviewer, note="Birth certificate seen.")
+    application.refresh_from_db()
+    assert [m["first_name"] for m in application.data["members"]][-1] == "Baby"
+    period = application_services.period_for(application, today)
+    assert (period.kind, period.coverage_start) == ("special", born)
+    enrollment = application_services.enrollment_select(
+        application=application, version=application.version, plan_id=plan.plan_id, credit=None, actor=consumer
+    )
+    assert enrollment.period_kind == "special" and enrollment.coverage_start == born
+    assert "Baby" in [m["first_name"] for m in enrollment.members]
+
+
+# --- Staff: question, answer, processing -----------------------------------------------------------------------
+
+
+def test_staff_ask_the_household_answers_staff_process_and_the_application_is_redetermined(
+    client, consumer, broker, reviewer, catalog
+):
+    associate(consumer.client, broker.assister, powers=POWERS)
+    application = determined(consumer.client, income="36000")
+    before = application.determination
+    report = _report(
+        consumer.client,
+        "income_changed",
+        actor=broker,
+        association=consumer.client.associations.get(),
+        member=_me(application),
+        income_kind="wages",
+        amount="48000.00",
+        frequency="yearly",
+    )
+    services.change_report_review(report=report, actor=reviewer)
+    with pytest.raises(ValidationError, match="Write the question"):
+        services.change_report_ask(report=report, question="  ", actor=reviewer)
+    services.change_report_ask(report=report, question="Which employer?", actor=reviewer)
+    assert Notice.objects.filter(kind="change_question", client=consumer.client).count() == 1
+    assert Notice.objects.filter(kind="change_question_assister", user=broker).count() == 1
+    sign_in(client, consumer)
+    page = client.get(reverse("changes:mine"))
+    assert "MNsure asked a question" in page.content.decode()
+    url = reverse("changes:detail", args=[report.public_id])
+    assert "Which employer?" in client.get(url).content.decode()
+    assert "Write your answer." in client.post(url, {"answer": ""}).content.decode()
+    client.post(url, {"answer": "North Star Foods"})
+    report.refresh_from_db()
+    assert (report.status, report.answer) == (ReportStatus.SUBMITTED, "North Star Foods")
+
+    services.change_report_process(report=report, actor=reviewer, note="Pay stubs seen.")
+    report.refresh_from_db()
+    application.refresh_from_db()
+    assert report.status == ReportStatus.PROCESSED and report.processed_revision == application.version
+    assert application.status == ApplicationStatus.DETERMINED
+    assert application.data["members"][0]["incomes"][0]["amount"] == "48000.00"
+    assert application.revisions.first().what == "change_income"
+    assert application.revisions.first().actor == reviewer
+    assert application.determination != before
+    assert application.determination.max_monthly_credit < before.max_monthly_credit
+    assert Notice.objects.filter(kind="application_determination", client=consumer.client).count() == 2
+    processed = Notice.objects.get(kind="change_processed", client=consumer.client)
+    assert processed.data["body"]["outcome"] == "Pay stubs seen."
+    with pytest.raises(ValidationError, match="already"):  # a second staff tab
+        services.change_report_process(report=report, actor=reviewer)
+    assert application.revisions.count() == application.version
+
+
+def test_only_change_reviewers_process(consumer, exchange_staff, catalog):
+    determined(consumer.client)
+    report = _report(consumer.client, "other", description="x")
+    with pytest.raises(ValidationError, match="change reviewers"):
+        services.change_report_process(report=report, actor=exchange_staff)
+    with pytest.raises(ValidationError, match="change reviewers"):
+        services.change_report_process(report=report, actor=consumer)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+
+
+def test_a_change_that_leaves_the_answers_incomplete_is_refused_and_changes_nothing(consumer, reviewer, catalog):
+    application = determined(consumer.client)
+    report = _report(
+        consumer.client,
+        "marriage",
+        first_name="Sam",
+        last_name="Spouse",
+        relationship="spouse",
+        citizenship="citizen",
+        date_of_birth="1985-04-02",
+    )
+    version = application.version
+    try:
+        services.change_report_process(report=report, actor=reviewer)
+    except ValidationError:
+        report.refresh_from_db()
+        application.refresh_from_db()
+        assert report.status == ReportStatus.SUBMITTED and application.version == version
+    else:
+        application.refresh_from_db()
+        assert [m["first_name"] for m in application.data["members"]] == [consumer.client.first_name, "Sam"]
+        assert application.data["members"][1]["filing_status"] == "married_joint"
+
+
+def test_the_admin_queue_and_decision(client, consumer, reviewer, catalog):
+    determined(consumer.client)
+    report = _report(consumer.client, "other", description="New phone number.")
+    sign_in(client, reviewer)
+    queue = client.get(reverse("admin:changes_changereport_changelist"))
+    assert report.short_id in queue.content.decode()
+    url = reverse("admin:changes_changereport_decide", args=[report.pk])
+    page = client.get(url)
+    assert "New phone number." in page.content.decode()
+    assert AuditEvent.objects.filter(action=Action.CLIENT_VIEWED, actor=reviewer, client=consumer.client).exists()
+    response = client.post(url, {"action": "ask", "text": ""})
+    assert "Write the question" in response.content.decode()
+    client.post(url, {"action": "process", "text": "Updated."})
+    report.refresh_from_db()
+    assert report.status == ReportStatus.PROCESSED and report.outcome == "Updated."
+
+
+def test_changes_adds_its_section_to_the_client_page_and_its_special_periods_at_start_up():
+    assert changes_section in association_hooks.client_page_sections.handlers
+    assert services.special_enrollments_of in application_hooks.special_enrollments.handlers
+
+
+def test_an_income_change_shows_its_amount_as_money(consumer, catalog):
+    application = determined(consumer.client)
+    report = _report(
+        consumer.client,
+        "income_changed",
+        member=_me(application),
+        income_kind="wages",
+        amount="1250.50",
+        frequency="monthly",
+    )
+    assert Decimal(report.details["amount"]) == Decimal("1250.50")
