@@ -16,7 +16,7 @@ from associations.models import AssociationStatus
 from certification.selectors import assister_may_act
 from clients.selectors import power_labels
 
-from . import selectors
+from . import hooks, selectors
 from .forms import ApplicationBookSearchForm
 
 
@@ -27,17 +27,23 @@ def dashboard(request):
     user = request.user
     agency_staff = book.is_agency_staff(user)
     may_act = user.role != Role.ASSISTER or assister_may_act(user)
-    form = ApplicationBookSearchForm(request.GET, agency_staff=agency_staff)
+    columns = [column for found in hooks.book_columns.send() for column in found or ()]
+    form = ApplicationBookSearchForm(request.GET, agency_staff=agency_staff, columns=columns)
     page, page_range, rows = None, [], []
     if may_act and form.is_valid():
         data = dict(form.cleaned_data)
         application_status = data.pop("application_status", "")
+        chosen = {column.name: data.pop(column.name, "") for column in columns}
         sort = data["sort"]
         if sort.lstrip("-") == "application":
             data["sort"] = book.DEFAULT_SORT
         queryset = selectors.with_current_application(
             book.client_book(user, book.BookFilters(**data)), status=application_status, sort=sort
         )
+        for column in columns:
+            queryset = column.annotate(queryset)
+            if chosen[column.name]:
+                queryset = column.filter(queryset, chosen[column.name])
         page, page_range = paginate(request, queryset)
         rows = list(page.object_list)
         for row in rows:
@@ -51,12 +57,23 @@ def dashboard(request):
         "page_range": page_range,
         "rows": rows,
         "may_act": may_act,
+        "columns": columns,
         "agency_staff": agency_staff,
         "sort_field": sort.lstrip("-"),
         "sort_descending": sort.startswith("-"),
         "filtered": form.is_valid()
         and (
-            any(form.cleaned_data.get(f) for f in ("name", "date_of_birth", "client_id", "kind", "application_status"))
+            any(
+                form.cleaned_data.get(f)
+                for f in (
+                    "name",
+                    "date_of_birth",
+                    "client_id",
+                    "kind",
+                    "application_status",
+                    *(c.name for c in columns),
+                )
+            )
             or form.cleaned_data.get("status", AssociationStatus.ACTIVE) != AssociationStatus.ACTIVE
         ),
     }

@@ -353,13 +353,17 @@ class ApplicationBookSearchForm(BookSearchForm):
         ],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, columns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sort"].choices = [
             *self.fields["sort"].choices,
             ("application", _("Application status, drafts first")),
             ("-application", _("Application status, furthest along first")),
         ]
+        for column in columns:  # filters of the columns higher apps add (applications.hooks.book_columns)
+            self.fields[column.name] = FallbackChoiceField(
+                label=column.label, fallback="", choices=[("", _("Any")), *column.choices]
+            )
 
 
 # --- Choosing a plan (issue 13) --------------------------------------------------------------------------------

@@ -1,5 +1,10 @@
 """Hook points of applications for apps above it (assister_portal/lib/hooks.py explains the pattern)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
 from assister_portal.lib.hooks import Hook
 
 
@@ -22,3 +27,24 @@ def _special_enrollments(*, application) -> list:
 
 
 special_enrollments = Hook(_special_enrollments)
+
+
+@dataclass(frozen=True)
+class BookColumn:
+    """A filter and a column a higher app adds to the assister's dashboard (the changes app: reports awaiting an
+    answer, open special enrollment windows). `annotate` adds what the column shows to the book's one statement (as
+    subqueries, so the page's query count does not grow with its rows); `filter` narrows it by one of `choices`."""
+
+    name: str  # the URL parameter
+    label: object  # the filter's and the column's label (translatable)
+    choices: tuple[tuple[str, object], ...]  # the filter's values, without the "any" choice
+    annotate: Callable[[QuerySet], QuerySet]
+    filter: Callable[[QuerySet, str], QuerySet]
+    template: str  # renders one row's cell; the row is `row`
+
+
+def _book_columns() -> list[BookColumn]:
+    """The columns higher apps add to the dashboard, asked once per dashboard request."""
+
+
+book_columns = Hook(_book_columns)

@@ -9,7 +9,8 @@ class ChangesConfig(AppConfig):
     verbose_name = "Changes in circumstance"
 
     def ready(self) -> None:
-        from . import client_page, notices, services  # noqa: F401  (notices registers the notice kinds)
+        from . import client_page, dashboard, notices, services  # noqa: F401  (notices registers the notice kinds)
 
         application_hooks.special_enrollments.register(services.special_enrollments_of)
         association_hooks.client_page_sections.register(client_page.changes_section)
+        application_hooks.book_columns.register(dashboard.changes_column)

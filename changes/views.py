@@ -147,9 +147,7 @@ def report(request):
 @require_http_methods(["GET", "POST"])
 def report_for_client(request, client_id):
     client, association = access_client(request.user, client_id, REPORT, request=request, what="report a change")
-    if association is None:
-        return redirect("changes:report")
-    return _report_page(request, client, association)
+    return _report_page(request, client, association)  # the client themself gets their own form
 
 
 @login_required

@@ -51,6 +51,13 @@ WHAT = {
     "withdrawn": _("Withdrawn"),
     "plan_chosen": _("A plan chosen"),
     "coverage_ended": _("Coverage ended"),
+    "change_address": _("A reported change processed: address"),
+    "change_income": _("A reported change processed: income"),
+    "change_household": _("A reported change processed: household"),
+    "change_coverage": _("A reported change processed: other coverage"),
+    "change_incarceration": _("A reported change processed: jail or prison"),
+    "change_immigration": _("A reported change processed: citizenship or immigration status"),
+    "change_tribal": _("A reported change processed: tribal membership"),
 }
 
 

@@ -48,6 +48,8 @@ from certification.models import (
     MembershipRole,
 )
 from certification.tests.factories import make_assister, staff_user
+from changes import services as change_services
+from changes.models import ChangeReport
 from clients.models import ClaimInvitation, Client
 from clients.services import _claim_token
 from clients.tests.factories import make_client
@@ -258,6 +260,19 @@ def _enrollment(w) -> Enrollment:
     )
 
 
+def _change_report(w) -> ChangeReport:
+    """A change the client reported themself (once per world)."""
+    client = w["client"]
+    found = ChangeReport.objects.filter(client=client).first()
+    return found or change_services.change_report_submit(
+        client=client,
+        event="other",
+        effective_date=timezone.localdate(),
+        details={"description": "A new phone number."},
+        actor=client.user,
+    )
+
+
 def _application_member(w) -> dict:
     application = _application(w)
     return {"public_id": application.public_id, "key": application.data["members"][0]["key"]}
@@ -409,6 +424,17 @@ MATRIX = {
     # Our views inside the admin. The signed consent form: staff who may view consents (the reviewers' group
     # may not: 404; a superuser downloads it, see the test below).
     "admin:associations_consent_evidence": Route(lambda w: {"pk": _consent_with_a_signed_form(w).pk}, admin=True),
+    # Change reports: seen by the client and whoever holds view_client; reported with report_change_for_client
+    # (a broker's default, and the agency's support staff through it). Processing them is the Change reviewers'
+    # duty: no persona here holds it.
+    "changes:report_for_client": Route(
+        lambda w: {"client_id": w["client"].public_id}, only("client", "associated_assister", "support_staff")
+    ),
+    "changes:detail": Route(
+        lambda w: {"public_id": _change_report(w).public_id},
+        only("client", "associated_assister", "agency_admin", "support_staff"),
+    ),
+    "admin:changes_changereport_decide": Route(lambda w: {"object_id": str(_change_report(w).pk)}, admin=True),
     # Deciding a consumer's "I did not ask for this" is the Enrollment reviewers' duty: no persona here holds it.
     "admin:applications_enrollmentdispute_decide": Route(
         lambda w: {

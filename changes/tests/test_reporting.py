@@ -24,6 +24,7 @@ from audit.models import Action, AuditEvent
 from changes import services
 from changes.client_page import changes_section
 from changes.models import ChangeReport, ReportStatus
+from clients.tests.factories import make_client
 from conftest import sign_in
 from notices.models import Notice
 from plans.models import Plan
@@ -375,3 +376,24 @@ def test_an_income_change_shows_its_amount_as_money(consumer, catalog):
         frequency="monthly",
     )
     assert Decimal(report.details["amount"]) == Decimal("1250.50")
+
+
+def test_the_dashboard_shows_and_filters_answers_needed_and_open_windows(client, broker, reviewer, catalog):
+    waiting = make_client(first_name="Wanda", last_name="Waiting")
+    window = make_client(first_name="Will", last_name="Window")
+    quiet = make_client(first_name="Quinn", last_name="Quiet")
+    for household in (waiting, window, quiet):
+        associate(household, broker.assister, powers=POWERS)
+        determined(household)
+    asked = _report(waiting, "other", description="x")
+    services.change_report_ask(report=asked, question="Which day?", actor=reviewer)
+    moved = _report(window, "moved", street="3 Lake Ave", city="Duluth", zip_code="55802")
+    services.change_report_process(report=moved, actor=reviewer)
+    sign_in(client, broker)
+    url = reverse("clients:dashboard")
+    html = client.get(url).content.decode()
+    assert "Reported changes" in html and "Answer needed" in html and "days left" in html
+    names = lambda response: {row.client.first_name for row in response.context["rows"]}  # noqa: E731
+    assert names(client.get(url, {"changes": "needs_answer"})) == {"Wanda"}
+    assert names(client.get(url, {"changes": "open_window"})) == {"Will"}
+    assert names(client.get(url, {"changes": "nonsense"})) == {"Wanda", "Will", "Quinn"}
