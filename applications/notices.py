@@ -72,6 +72,9 @@ def determination_notice(application: Application, determination: Determination,
 
 PLAN_SELECTED = kinds.register(NoticeKind("plan_selected", _("Your health plan"), Recipient.CLIENT))
 COVERAGE_ENDED = kinds.register(NoticeKind("coverage_ended", _("Your coverage is ending"), Recipient.CLIENT))
+CREDIT_CHANGED = kinds.register(
+    NoticeKind("credit_changed", _("The premium tax credit on your plan changed"), Recipient.CLIENT)
+)
 DISPUTE_TO_CLIENT = kinds.register(
     NoticeKind("enrollment_dispute", _("Your report of a plan change you did not ask for"), Recipient.CLIENT)
 )
@@ -128,3 +131,15 @@ def dispute_notices(dispute: EnrollmentDispute) -> None:
     )
     body = {**body, "client_name": enrollment.client.full_name, "members": []}
     notice_for_user(kind=DISPUTE_TO_ASSISTER.code, user=dispute.assister_user, body=body)
+
+
+def credit_changed_notice(enrollment, *, previous) -> None:
+    """The plan's credit follows a new determination (a processed change): what it was, what it is, from when."""
+    body = {
+        **_enrollment_body(enrollment),
+        "previous_credit": str(previous.credit_applied),
+        "previous_net": str(previous.net_premium),
+    }
+    notice_for_client(
+        kind=CREDIT_CHANGED.code, client=enrollment.client, body=body, helpers=client_helpers(enrollment.client)
+    )

@@ -148,7 +148,7 @@ def change_report_submit(
     """Record what the household reports (the consumer, or someone with `report_change_for_client` relying on
     `association`). The report names the window of a special enrollment period it opens, if any."""
     on_behalf = client.user_id != actor.pk
-    if on_behalf and association is None:
+    if on_behalf and (association is None or not association.can_report_change):
         raise ValidationError(_("Only the client or their assister reports a change for them."), code="who")
     if event not in kinds.FIELDS:
         raise ValidationError({"event": _("Choose what changed.")})
@@ -233,7 +233,7 @@ def change_report_answer(
     request: HttpRequest | None = None,
 ) -> ChangeReport:
     """The household (or their assister) answers staff's question; the report goes back to MNsure."""
-    if report.client.user_id != actor.pk and association is None:
+    if report.client.user_id != actor.pk and (association is None or not association.can_report_change):
         raise ValidationError(_("Only the client or their assister answers for them."), code="who")
     answer = answer.strip()[:4000]
     with transaction.atomic():
@@ -263,6 +263,7 @@ def change_report_process(
                 request=request,
             )
             report.processed_revision = application.version
+            application_services.enrollment_follow_determination(application=application, actor=actor, request=request)
         report.processed_at, report.processed_by, report.outcome = timezone.now(), actor, outcome[:2000]
         report.save(update_fields=["processed_at", "processed_by", "processed_revision", "outcome"])
         notices.report_notice(notices.PROCESSED, report)

@@ -58,6 +58,7 @@ __all__ = [
     "dispute_deadline",
     "enrollment_dispute",
     "enrollment_dispute_decide",
+    "enrollment_follow_determination",
     "enrollment_select",
     "enrollment_terminate",
     "may_dispute",
@@ -379,15 +380,127 @@ def enrollment_terminate(
     return enrollment
 
 
+# --- A new determination while enrolled (issue 15) --------------------------------------------------------------
+
+
+def enrollment_follow_determination(
+    *, application: Application, actor: User, request: HttpRequest | None = None, today: date | None = None
+) -> Enrollment | None:
+    """After a processed change determined the application again: the current plan's credit follows the new
+    determination from the first of next month — never more than the new limit for the people on the plan (the
+    credit is paid only for whom it is allowed), and the full new credit when the household had taken all of it.
+    Returns the new enrollment, or None when the credit stays (or no month of the year is left). The plan and its
+    members stay; choosing another plan is the household's, in the special enrollment period a change may open."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        row = _lock(application)
+        current = Enrollment.objects.select_for_update().filter(application=row, status=E.ACTIVE).first()
+        if current is None or row.determination is None:
+            return None
+        result = DeterminationView.from_dict(row.determination.data)
+        who = shopping.household(row.data, result)
+        by_key = {m.key: m for m in who.members}
+        on_plan = [
+            shopping.Member(
+                key=m["key"],
+                first_name=m["first_name"],
+                age=m["age"],
+                tobacco=m["tobacco"],
+                credit=by_key[m["key"]].credit if m["key"] in by_key else False,
+                tax_household=by_key[m["key"]].tax_household if m["key"] in by_key else -1,
+            )
+            for m in current.members
+        ]
+        plan_household = shopping.Household(
+            members=tuple(on_plan), max_credit=who.max_credit, csr=current.csr_variant, credits=who.credits
+        )
+        premium = plan_household.rated.premium(
+            base_rate=current.plan.base_rate, tobacco_factor=current.plan.tobacco_factor
+        )
+        limit = shopping.credit_limit(plan_household, premium.members_without_tobacco)
+        took_all = current.credit_applied >= current.max_credit
+        credit = limit if took_all else min(current.credit_applied, limit)
+        if credit == current.credit_applied:
+            return None
+        start = max(_first_of_next_month(today), current.coverage_start)
+        if start.year != row.coverage_year or start > current.coverage_end:
+            return None
+        ENROLLMENT_MACHINE.run(
+            current,
+            EnrollmentMove.REPLACE,
+            actor=actor,
+            request=request,
+            reason=_("The premium tax credit changed with a new determination"),
+            end=start - timedelta(days=1),
+            on_behalf=True,
+            association=None,
+        )
+        fields = {
+            f.name: getattr(current, f.name)
+            for f in Enrollment._meta.concrete_fields
+            if f.name
+            not in {
+                "id",
+                "public_id",
+                "status",
+                "replaces",
+                "ended_at",
+                "ended_by",
+                "ended_on_behalf",
+                "ended_association",
+                "end_reason",
+                "coverage_end",
+            }
+        }
+        enrollment = Enrollment(
+            **{
+                **fields,
+                "premium": premium.total,
+                "max_credit": limit,
+                "credit_applied": credit,
+                "net_premium": premium.total - credit,
+                "coverage_start": start,
+                "coverage_end": date(row.coverage_year, 12, 31),
+                "selected_at": timezone.now(),
+                "selected_by": actor,
+                "on_behalf": True,
+                "association": None,
+                "period_label": _("Credit changed after a new determination"),
+                "replaces": current,
+            }
+        )
+        enrollment.full_clean(validate_constraints=False)
+        enrollment.save(force_insert=True)
+        _bump(row, what="credit_changed", actor=actor, association=None)
+        _audit(
+            Action.ENROLLMENT_SELECTED,
+            enrollment,
+            actor=actor,
+            request=request,
+            association=None,
+            plan=enrollment.hios_plan_id,
+            credit=str(enrollment.credit_applied),
+            previous_credit=str(current.credit_applied),
+            coverage_start=start.isoformat(),
+            reason="credit_changed",
+        )
+        notices.credit_changed_notice(enrollment, previous=current)
+    return enrollment
+
+
+def _first_of_next_month(day: date) -> date:
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
 # --- "I did not ask for this" --------------------------------------------------------------------------------------
 
 
 def _disputable(enrollment: Enrollment) -> list[tuple[str, object, object, object]]:
     """(action, when, by whom, association) of what was done on behalf for this enrollment."""
     found = []
-    if enrollment.on_behalf:
+    if enrollment.on_behalf and enrollment.association_id:  # an assister's choice (not staff's credit adjustment)
         found.append(("selected", enrollment.selected_at, enrollment.selected_by_id, enrollment.association))
-    if enrollment.ended_on_behalf and enrollment.status == E.TERMINATED:
+    if enrollment.ended_on_behalf and enrollment.ended_association_id and enrollment.status == E.TERMINATED:
         found.append(("terminated", enrollment.ended_at, enrollment.ended_by_id, enrollment.ended_association))
     return found
 

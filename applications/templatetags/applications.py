@@ -51,6 +51,7 @@ WHAT = {
     "withdrawn": _("Withdrawn"),
     "plan_chosen": _("A plan chosen"),
     "coverage_ended": _("Coverage ended"),
+    "credit_changed": _("The plan's credit changed with a new determination"),
     "change_address": _("A reported change processed: address"),
     "change_income": _("A reported change processed: income"),
     "change_household": _("A reported change processed: household"),

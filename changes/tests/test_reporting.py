@@ -16,7 +16,7 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from applications import hooks as application_hooks
 from applications import services as application_services
-from applications.models import ApplicationStatus
+from applications.models import ApplicationStatus, Enrollment
 from applications.tests.factories import fill, started
 from associations import hooks as association_hooks
 from associations.tests.factories import associate
@@ -397,3 +397,39 @@ def test_the_dashboard_shows_and_filters_answers_needed_and_open_windows(client,
     assert names(client.get(url, {"changes": "needs_answer"})) == {"Wanda"}
     assert names(client.get(url, {"changes": "open_window"})) == {"Will"}
     assert names(client.get(url, {"changes": "nonsense"})) == {"Wanda", "Will", "Quinn"}
+
+
+def test_a_processed_income_change_moves_the_plans_credit_from_next_month(consumer, reviewer, catalog, settings):
+    today = timezone.localdate()
+    settings.OPEN_ENROLLMENT_PERIODS = {
+        2027: (today - timedelta(days=5), today + timedelta(days=5), today + timedelta(days=40))
+    }
+    application = determined(consumer.client, income="36000")
+    plan = Plan.objects.filter(year=2027, rating_area=application.rating_area, metal_level="silver").first()
+    first = application_services.enrollment_select(
+        application=application, version=application.version, plan_id=plan.plan_id, credit=None, actor=consumer
+    )
+    assert first.credit_applied > 0
+    report = _report(
+        consumer.client,
+        "income_changed",
+        member=_me(application),
+        income_kind="wages",
+        amount="58000.00",
+        frequency="yearly",
+    )
+    services.change_report_process(report=report, actor=reviewer, note="Checked.")
+    first.refresh_from_db()
+    second = Enrollment.objects.get(replaces=first)
+    application.refresh_from_db()
+    next_month = date(today.year + 1, 1, 1) if today.month == 12 else date(today.year, today.month + 1, 1)
+    assert second.coverage_start == max(next_month, first.coverage_start)
+    assert first.coverage_end == second.coverage_start - timedelta(days=1)
+    assert second.credit_applied == second.max_credit < first.credit_applied  # took all of it: all of the new one
+    assert second.credit_applied == min(application.determination.max_monthly_credit, second.premium)
+    assert second.net_premium == second.premium - second.credit_applied
+    assert second.plan == first.plan and second.members == first.members
+    assert application.revisions.first().what == "credit_changed"
+    notice = Notice.objects.get(kind="credit_changed", client=consumer.client)
+    assert notice.data["body"]["previous_credit"] == str(first.credit_applied)
+    assert application_services.may_dispute(second) == []  # staff's adjustment is not an assister's choice to dispute

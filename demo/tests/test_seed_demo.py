@@ -22,6 +22,7 @@ from applications.models import Application, ApplicationStatus, Enrollment
 from associations.models import Association, AssociationStatus
 from associations.permissions_sync import permissions_drift
 from certification.models import Agency, Assister, AssisterKind, Certification, CertificationStatus
+from changes.models import ChangeReport, ChangeReportEvent, ReportStatus
 from conftest import totp_code
 from core import geo
 from demo.builders import agencies, listings
@@ -31,7 +32,10 @@ from notices.models import Invoice, Notice, NoticeStatus
 
 
 def counts():
-    models = (User, Agency, Assister, Certification, Association, Notice, Invoice, Application, Enrollment)
+    models = (
+        *(User, Agency, Assister, Certification, Association, Notice, Invoice, Application, Enrollment),
+        *(ChangeReport, ChangeReportEvent),
+    )
     return {model.__name__: model.objects.count() for model in models} | {
         "listed assisters": selectors.listed_assisters().count(),
         "listed agencies": selectors.listed_agencies().count(),
@@ -131,6 +135,40 @@ def assert_plans_chosen_by_a_broker_and_by_a_consumer_and_one_left_to_choose() -
     assert waiting.determination.max_monthly_credit > 0
 
 
+def assert_change_reports_at_each_step() -> None:
+    today = timezone.localdate()
+    reports = ChangeReport.objects.select_related("client__user", "application__determination")
+    assert reports.count() == 4
+    # The Vue household moved from Saint Paul to Duluth: processed by staff into a new revision and determination,
+    # and the move into another rating area opened a special enrollment period.
+    moved = reports.get(event="moved")
+    application = moved.application
+    assert moved.client.full_name == "Nhia Vue" and moved.on_behalf and moved.association.kind == "broker"
+    assert moved.status == ReportStatus.PROCESSED and moved.processed_by.email == "staff@demo.assister.example"
+    assert moved.opens_sep and moved.sep_opens <= today <= moved.sep_closes
+    assert application.rating_area.number == 2 and application.data["address"]["zip_code"] == "55802"
+    latest = application.revisions.first()
+    assert latest.what == "change_address" and latest.number == moved.processed_revision == application.version
+    assert application.determinations.count() == 2
+    assert application.determination.revision_number == moved.processed_revision
+    assert application.status == ApplicationStatus.DETERMINED and not application.enrollments.exists()
+    # Abdi's daughter, born a few days ago: on his application, and the birth's window is open today.
+    birth = reports.get(event="birth")
+    assert birth.client.full_name == "Abdi Hassan" and birth.status == ReportStatus.PROCESSED
+    assert birth.effective_date < today and birth.sep_opens == birth.effective_date <= today <= birth.sep_closes
+    assert [m["first_name"] for m in birth.application.data["members"]] == ["Abdi", "Hodan"]
+    assert birth.application.revisions.first().what == "change_household"
+    assert birth.application.enrollments.count() == 1  # processing does not change the plan he chose
+    # Maria's raise, in review; Mai's new job's coverage, waiting for her answer to staff's question.
+    income = reports.get(event="income_changed")
+    assert income.client.full_name == "Maria Lopez" and income.status == ReportStatus.IN_REVIEW
+    assert income.application.determinations.count() == 1  # not processed: her determination stands
+    waiting = reports.get(event="gained_coverage")
+    assert waiting.client.full_name == "Mai Xiong" and waiting.status == ReportStatus.NEEDS_INFO
+    assert "each month" in waiting.question and waiting.answer == ""
+    assert Notice.objects.filter(kind="change_question", client=waiting.client).exists()
+
+
 @pytest.mark.django_db
 def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_nothing(settings):
     # Open enrollment for 2027 ended yesterday: the demo still chooses its plans, as on open enrollment's first day.
@@ -144,6 +182,7 @@ def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_noth
     assert_assisters_listed_across_minnesota(printed)
     assert_notices_ready_in_each_consumers_language(printed)
     assert_plans_chosen_by_a_broker_and_by_a_consumer_and_one_left_to_choose()
+    assert_change_reports_at_each_step()
     first = counts()
     assert seed_demo() == printed
     assert counts() == first

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from demo.builders import agencies, applications, consumers, listings, notices, staff
+from demo.builders import agencies, applications, changes, consumers, listings, notices, staff
 from directory.selectors import listed_agencies, listed_assisters
 from notices.services import sending_deferred
 
@@ -40,6 +40,7 @@ class Command(BaseCommand):
                     listings.seed()
                 logins += consumers.seed()
                 logins += applications.seed()
+                changes.seed()
                 notices.seed()
             notices.render_queued()  # after the commit, as a worker would
         self.stdout.write("")
