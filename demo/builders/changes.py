@@ -7,7 +7,7 @@ dates counted back from the day of the seeding:
 - Abdi Hassan's daughter Hodan was born four days ago: he reported it and staff processed it, so she is on his
   application, determined again (a household of two on his income: Abdi screened for MinnesotaCare, Hodan for
   Medical Assistance), and the birth's special enrollment period, from her birthday, is open; the plan he chose
-  stays as it was (processing a change does not change an enrollment);
+  stays, and its premium tax credit follows the new determination: $0 from the first of next month;
 - Maria Lopez reported that her income went up: staff are reviewing it (not processed, so her determination and
   the plan her broker chose are unchanged);
 - Mai Xiong's broker reported that she got coverage through a new job: staff asked a question and wait for the
