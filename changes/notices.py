@@ -1,6 +1,7 @@
 """Notices about change reports (registered at start-up, written in the transaction of the change): to the client
 when a change is received (with the special enrollment period it opens), when MNsure asks a question (also to the
-assister who reported it), and when it is processed (the new determination comes as its own notice)."""
+assister who reported it), when staff take it in review, when the answer is received, and when it is processed (the new
+determination comes as its own notice): every step of a report is told to the household."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,10 @@ from notices.services import notice_for_user
 from .models import ChangeReport
 
 RECEIVED = kinds.register(NoticeKind("change_received", _("We received your report of a change"), Recipient.CLIENT))
+IN_REVIEW = kinds.register(
+    NoticeKind("change_in_review", _("MNsure is reviewing the change you reported"), Recipient.CLIENT)
+)
+ANSWERED = kinds.register(NoticeKind("change_answered", _("We received your answer"), Recipient.CLIENT))
 QUESTION = kinds.register(
     NoticeKind("change_question", _("A question about the change you reported"), Recipient.CLIENT)
 )
@@ -34,6 +39,7 @@ def _body(report: ChangeReport) -> dict:
         "sep_opens": report.sep_opens.isoformat() if report.sep_opens else "",
         "sep_closes": report.sep_closes.isoformat() if report.sep_closes else "",
         "question": report.question,
+        "answer": report.answer,
         "outcome": report.outcome,
         "by_client": by_client,
         "submitter": "" if by_client else (report.submitted_by.get_full_name() or report.submitted_by.email),

@@ -207,7 +207,10 @@ def _require_staff(actor: User) -> None:
 def change_report_review(*, report: ChangeReport, actor: User, request: HttpRequest | None = None) -> ChangeReport:
     """Staff take a report in hand (so others see it is being worked on)."""
     _require_staff(actor)
-    return REPORT_MACHINE.run(report, Move.REVIEW, actor=actor, request=request)
+    with transaction.atomic():
+        report = REPORT_MACHINE.run(report, Move.REVIEW, actor=actor, request=request)
+        notices.report_notice(notices.IN_REVIEW, report)
+    return report
 
 
 def change_report_ask(
@@ -240,6 +243,7 @@ def change_report_answer(
         report = REPORT_MACHINE.run(report, Move.ANSWER, actor=actor, reason=answer, request=request)
         report.answer = answer
         report.save(update_fields=["answer"])
+        notices.report_notice(notices.ANSWERED, report)
     return report
 
 

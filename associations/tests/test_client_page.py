@@ -73,7 +73,9 @@ def test_the_page_lists_each_power_as_granted_or_not_and_offers_only_release_as_
     association = Association.objects.get(client=helped, assister=navigator)
     assert reverse("clients:release", args=[association.public_id]) in html
     assert reverse("applications:for_client", args=[helped.public_id]) in html
-    assert "/documents/" not in html and "/changes/" not in html  # later issues; no stub links
+    assert "/documents/" not in html  # a later issue; no stub links
+    # Reporting a change is a navigator's default power: its form is offered (issue 15).
+    assert reverse("changes:report_for_client", args=[helped.public_id]) in html
 
 
 @pytest.mark.django_db

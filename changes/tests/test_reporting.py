@@ -275,6 +275,7 @@ def test_staff_ask_the_household_answers_staff_process_and_the_application_is_re
         frequency="yearly",
     )
     services.change_report_review(report=report, actor=reviewer)
+    assert Notice.objects.filter(kind="change_in_review", client=consumer.client).count() == 1
     with pytest.raises(ValidationError, match="Write the question"):
         services.change_report_ask(report=report, question="  ", actor=reviewer)
     services.change_report_ask(report=report, question="Which employer?", actor=reviewer)
@@ -289,6 +290,8 @@ def test_staff_ask_the_household_answers_staff_process_and_the_application_is_re
     client.post(url, {"answer": "North Star Foods"})
     report.refresh_from_db()
     assert (report.status, report.answer) == (ReportStatus.SUBMITTED, "North Star Foods")
+    answered = Notice.objects.get(kind="change_answered", client=consumer.client)
+    assert answered.data["body"]["answer"] == "North Star Foods"
 
     services.change_report_process(report=report, actor=reviewer, note="Pay stubs seen.")
     report.refresh_from_db()
