@@ -40,6 +40,7 @@ class DecisionForm(forms.Form):
             ("review", _("Take it in hand (in review)")),
             ("ask", _("Ask the household a question (they answer in the portal)")),
             ("process", _("Process it: apply it to the application and determine eligibility again")),
+            ("close", _("Close it as recorded only, without changing the application (say why)")),
         ],
         error_messages={"required": _("Choose what to do.")},
     )
@@ -95,7 +96,15 @@ class ChangeReportAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmi
 
     @admin.display(description=_("what was reported"))
     def report_details(self, obj):
-        return format_html_join("", "<div><strong>{}</strong>: {}</div>", ((k, v) for k, v in obj.details.items()))
+        names = {
+            m["key"]: f"{m.get('first_name', '')} {m.get('last_name', '')}".strip()
+            for m in (obj.application.data.get("members", []) if obj.application_id else [])
+        }
+        rows = (
+            (key, names.get(value, f"{value} (no longer on the application)") if key == "member" else value)
+            for key, value in obj.details.items()
+        )
+        return format_html_join("", "<div><strong>{}</strong>: {}</div>", rows)
 
     @admin.display(description=_("the application now"))
     def current_application(self, obj):
@@ -160,6 +169,8 @@ class ChangeReportAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmi
                     services.change_report_review(report=report, actor=request.user, request=request)
                 elif action == "ask":
                     services.change_report_ask(report=report, question=text, actor=request.user, request=request)
+                elif action == "close":
+                    services.change_report_close(report=report, actor=request.user, note=text, request=request)
                 else:
                     services.change_report_process(report=report, actor=request.user, note=text, request=request)
             except ValidationError as error:

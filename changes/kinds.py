@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications import answers
@@ -91,12 +94,62 @@ def kind_of(event: str) -> str:
 # --- Special enrollment periods -------------------------------------------------------------------------------
 
 
-def opens_special_enrollment(event: str, *, moved_to_new_area: bool = False) -> bool:
+GAINED_STATUS = frozenset({answers.Citizenship.CITIZEN, answers.Citizenship.LAWFULLY_PRESENT})
+
+
+def opens_special_enrollment(event: str, *, moved_to_new_area: bool = False, details: dict | None = None) -> bool:
     """Whether this event qualifies for a special enrollment period (settings.SPECIAL_ENROLLMENT_EVENTS). A move
-    qualifies only into a new rating area, where the plans are others."""
+    qualifies only into a new rating area, where the plans are others; a new status only when it is citizenship or
+    lawful presence (45 CFR 155.420(d)(3))."""
     if event not in settings.SPECIAL_ENROLLMENT_EVENTS:
         return False
-    return moved_to_new_area if event == Event.MOVED else True
+    if event == Event.MOVED:
+        return moved_to_new_area
+    if event == Event.STATUS_CHANGED:
+        return (details or {}).get("citizenship") in GAINED_STATUS
+    return True
+
+
+CHOICES = {
+    "income_kind": set(answers.IncomeKind.values),
+    "frequency": set(answers.Frequency.values),
+    "relationship": set(answers.Relationship.values) - {answers.Relationship.SELF},
+    "citizenship": set(answers.Citizenship.values),
+    "coverage": set(answers.OtherCoverage.values) - {answers.OtherCoverage.NONE},
+}
+
+
+def problems(event: str, details: dict) -> dict[str, str]:
+    """What is wrong with a report's details (the service checks them whoever calls it, not only the form)."""
+    found: dict[str, str] = {}
+    for name in FIELDS[event]:
+        value = details.get(name, "")
+        if name in CHOICES and value not in CHOICES[name]:
+            found[name] = gettext("Choose one of the answers offered.")
+        elif (
+            name in ("first_name", "last_name", "street", "city", "description", "member", "zip_code")
+            and not str(value).strip()
+        ):
+            found[name] = gettext("Answer this question.")
+        elif name == "date_of_birth":
+            try:
+                date.fromisoformat(str(value))
+            except ValueError:
+                found[name] = gettext("Enter the date of birth.")
+        elif name == "amount":
+            try:
+                amount = Decimal(str(value))
+            except ArithmeticError:
+                amount = None
+            if amount is None or not amount.is_finite() or amount < 0:
+                found[name] = gettext("Enter an amount in dollars, like 2500.00.")
+            elif details.get("frequency") in answers.PERIODS_A_YEAR and (
+                amount * answers.PERIODS_A_YEAR[details["frequency"]] > answers.MAX_YEARLY_INCOME
+            ):
+                found[name] = gettext("Check the amount: it is more than $10,000,000 a year.")
+        elif name == "american_indian" and not isinstance(value, bool):
+            found[name] = gettext("Choose one of the answers offered.")
+    return found
 
 
 def special_enrollment_window(effective: date) -> tuple[date, date]:
@@ -112,11 +165,19 @@ def reported_late(effective: date, submitted: date) -> bool:
 # --- What a processed report does to the answers -------------------------------------------------------------
 
 
+class NotApplicable(ValidationError):
+    """The report cannot be applied to the application as it is now (the person is no longer on it…): staff close it
+    as recorded only, with what they found."""
+
+
 def _member(data: dict, key: str) -> dict:
     for member in data["members"]:
         if member["key"] == key:
             return member
-    raise KeyError(key)
+    raise NotApplicable(
+        gettext("The person this report is about is no longer on the application: close it as recorded only."),
+        code="no_member",
+    )
 
 
 def _add_member(data: dict, details: dict) -> None:
@@ -143,9 +204,17 @@ def _add_member(data: dict, details: dict) -> None:
 
 
 def _remove_member(data: dict, key: str) -> None:
+    leaving = _member(data, key)
     data["members"] = [m for m in data["members"] if m["key"] != key]
     for member in data["members"]:
         member["dependents"] = [d for d in member.get("dependents", []) if d != key]
+        # No longer married on the household's return: a divorce or a death ends joint filing for it.
+        if (
+            leaving["relationship"] == answers.Relationship.SPOUSE
+            and member["relationship"] == answers.Relationship.SELF
+            and member.get("filing_status", "").startswith("married")
+        ):
+            member["filing_status"] = "single"
 
 
 def _address(data: dict, details: dict) -> None:
@@ -155,14 +224,19 @@ def _address(data: dict, details: dict) -> None:
 
 
 def _income(data: dict, details: dict) -> None:
-    _member(data, details["member"])["incomes"] = [
-        {
-            "key": answers.new_key(),
-            "kind": details["income_kind"],
-            "amount": details["amount"],
-            "frequency": details["frequency"],
-        }
-    ]
+    """The member's income of this kind is now the amount reported (0: it stopped); their other kinds stay."""
+    member = _member(data, details["member"])
+    kept = [income for income in member.get("incomes", []) if income.get("kind") != details["income_kind"]]
+    if Decimal(str(details["amount"])) > 0:
+        kept.append(
+            {
+                "key": answers.new_key(),
+                "kind": details["income_kind"],
+                "amount": details["amount"],
+                "frequency": details["frequency"],
+            }
+        )
+    member["incomes"] = kept
     data["income_confirmed"] = True
 
 

@@ -4,6 +4,7 @@ assister who reported it), when staff take it in review, when the answer is rece
 determination comes as its own notice): every step of a report is told to the household."""
 
 from django.utils.translation import gettext_lazy as _
+from guardian.core import ObjectPermissionChecker
 
 from associations.notices import client_helpers
 from clients.notices import notice_for_client
@@ -46,10 +47,15 @@ def _body(report: ChangeReport) -> dict:
     }
 
 
+def _still_acts_for(report: ChangeReport) -> bool:
+    """The assister who reported it may still report changes for the client (an ended association: no notice)."""
+    return ObjectPermissionChecker(report.submitted_by).has_perm("report_change_for_client", report.client)
+
+
 def report_notice(kind: NoticeKind, report: ChangeReport) -> None:
     body = _body(report)
     notice_for_client(kind=kind.code, client=report.client, body=body, helpers=client_helpers(report.client))
-    if kind is QUESTION and report.on_behalf:
+    if kind is QUESTION and report.on_behalf and _still_acts_for(report):
         notice_for_user(
             kind=QUESTION_TO_ASSISTER.code,
             user=report.submitted_by,

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from guardian.core import ObjectPermissionChecker
 
 from accounts.models import User
 from applications import services as application_services
 from applications.models import Application, ApplicationStatus
 from applications.periods import SpecialEnrollment
 from assister_portal.lib.state_machine import StateMachine, Step, Transition
-from associations.models import Association
+from associations.models import Association, AssociationStatus
 from audit.models import Action
 from audit.services import audit_record
 from clients.models import Client
@@ -34,6 +35,7 @@ from plans import selectors as plan_selectors
 from . import kinds, notices
 from .kinds import Event
 from .models import ChangeReport, ChangeReportEvent, ReportStatus
+from .permissions import REPORT
 
 R = ReportStatus
 
@@ -43,18 +45,43 @@ class Move:
     ASK = "ask"
     ANSWER = "answer"
     PROCESS = "process"
+    CLOSE = "close"
 
 
 def _audit_status(step: Step) -> None:
     report = step.instance
+    association = step.options.get("association")
     audit_record(
         action=Action.CHANGE_STATUS,
         actor=step.actor,
         request=step.request,
         target=report,
         client=report.client,
-        details={"report": str(report.public_id), "from": step.source, "to": step.target, "event": report.event},
+        details={
+            "report": str(report.public_id),
+            "from": step.source,
+            "to": step.target,
+            "event": report.event,
+            "association": str(association.public_id) if association else "",
+        },
     )
+
+
+def _require_acting_for(client: Client, actor: User, association: Association | None) -> bool:
+    """True when `actor` acts for the client: then only through an active association of this client under which
+    they hold `report_change_for_client` now (the guardian rows, which follow the associations). The views reach
+    clients through `access_client`; the service checks again whoever calls it."""
+    if client.user_id == actor.pk:
+        return False
+    if (
+        association is None
+        or association.client_id != client.pk
+        or association.status != AssociationStatus.ACTIVE
+        or not association.can_report_change
+        or not ObjectPermissionChecker(actor).has_perm(REPORT, client)
+    ):
+        raise ValidationError(_("Only the client or their assister reports a change for them."), code="who")
+    return True
 
 
 REPORT_MACHINE = StateMachine(
@@ -65,9 +92,10 @@ REPORT_MACHINE = StateMachine(
         Transition(Move.ASK, {R.SUBMITTED, R.IN_REVIEW}, R.NEEDS_INFO, who="staff", needs_reason=True),
         Transition(Move.ANSWER, {R.NEEDS_INFO}, R.SUBMITTED, who="household", needs_reason=True),
         Transition(Move.PROCESS, {R.SUBMITTED, R.IN_REVIEW}, R.PROCESSED, who="staff"),
+        Transition(Move.CLOSE, {R.SUBMITTED, R.IN_REVIEW, R.NEEDS_INFO}, R.PROCESSED, who="staff", needs_reason=True),
     ],
     audit=_audit_status,
-    refusal=gettext_lazy("This report is already “%(status)s”: it cannot be changed that way."),
+    refusal=gettext_lazy("This report has moved on since this page was opened: look at it again."),
     reason_message=gettext_lazy("Write the question or the answer."),
 )
 
@@ -104,7 +132,7 @@ def _check(event: str, effective: date, details: dict, client: Client, applicati
             "name": member["first_name"]
         }
     elif effective < client.date_of_birth:
-        errors["effective_date"] = _("That is before you were born: check the date.")
+        errors["effective_date"] = _("That is before %(name)s was born: check the date.") % {"name": client.first_name}
     if "member" in kinds.FIELDS[event]:
         if application is None:
             errors["member"] = _(
@@ -130,7 +158,7 @@ def _sep(event: str, effective: date, details: dict, application: Application | 
         from_area = application.rating_area_id
         to_area = plan_selectors.rating_area_for_county_fips(details["county_fips"])
         moved_to_new_area = to_area is not None and to_area.pk != from_area
-    if not kinds.opens_special_enrollment(event, moved_to_new_area=moved_to_new_area):
+    if not kinds.opens_special_enrollment(event, moved_to_new_area=moved_to_new_area, details=details):
         return None
     return kinds.special_enrollment_window(effective)
 
@@ -147,12 +175,15 @@ def change_report_submit(
 ) -> ChangeReport:
     """Record what the household reports (the consumer, or someone with `report_change_for_client` relying on
     `association`). The report names the window of a special enrollment period it opens, if any."""
-    on_behalf = client.user_id != actor.pk
-    if on_behalf and (association is None or not association.can_report_change):
-        raise ValidationError(_("Only the client or their assister reports a change for them."), code="who")
+    on_behalf = _require_acting_for(client, actor, association)
     if event not in kinds.FIELDS:
         raise ValidationError({"event": _("Choose what changed.")})
     details = {**{name: details.get(name, "") for name in kinds.FIELDS[event]}, "note": details.get("note", "")}
+    if event == Event.BIRTH:
+        details["date_of_birth"] = effective_date.isoformat()  # the day of the event is the day of birth
+    found = kinds.problems(event, details)
+    if found:
+        raise ValidationError(found)
     outside = False
     if event == Event.MOVED:
         place = locate_zip(details["zip_code"])
@@ -236,11 +267,12 @@ def change_report_answer(
     request: HttpRequest | None = None,
 ) -> ChangeReport:
     """The household (or their assister) answers staff's question; the report goes back to MNsure."""
-    if report.client.user_id != actor.pk and (association is None or not association.can_report_change):
-        raise ValidationError(_("Only the client or their assister answers for them."), code="who")
+    _require_acting_for(report.client, actor, association)
     answer = answer.strip()[:4000]
     with transaction.atomic():
-        report = REPORT_MACHINE.run(report, Move.ANSWER, actor=actor, reason=answer, request=request)
+        report = REPORT_MACHINE.run(
+            report, Move.ANSWER, actor=actor, reason=answer, request=request, association=association
+        )
         report.answer = answer
         report.save(update_fields=["answer"])
         notices.report_notice(notices.ANSWERED, report)
@@ -270,6 +302,24 @@ def change_report_process(
             application_services.enrollment_follow_determination(application=application, actor=actor, request=request)
         report.processed_at, report.processed_by, report.outcome = timezone.now(), actor, outcome[:2000]
         report.save(update_fields=["processed_at", "processed_by", "processed_revision", "outcome"])
+        notices.report_notice(notices.PROCESSED, report)
+    return report
+
+
+def change_report_close(
+    *, report: ChangeReport, actor: User, note: str, request: HttpRequest | None = None
+) -> ChangeReport:
+    """Staff close a report as recorded only, without applying it (the person is no longer on the application, the
+    application was withdrawn, a move out of Minnesota that MNsure handles outside the portal…): what they found is
+    required, and the household reads it."""
+    _require_staff(actor)
+    note = note.strip()[:2000]
+    if not note:
+        raise ValidationError({"text": _("Say why the report is closed without changing the application.")})
+    with transaction.atomic():
+        report = REPORT_MACHINE.run(report, Move.CLOSE, actor=actor, reason=note, request=request)
+        report.processed_at, report.processed_by, report.outcome = timezone.now(), actor, note
+        report.save(update_fields=["processed_at", "processed_by", "outcome"])
         notices.report_notice(notices.PROCESSED, report)
     return report
 

@@ -5,12 +5,16 @@ report or answer (`view_client` to see them). Every page goes through `access_cl
 "not yours", audited); every write is a service call. The forms work without JavaScript.
 """
 
+from datetime import date
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -65,6 +69,10 @@ def _lines(report) -> list[tuple[str, str]]:
             value = names.get(value, gettext_lazy("someone no longer on the application"))
         elif name == "american_indian":
             value = gettext_lazy("Yes") if value else gettext_lazy("No")
+        elif name == "amount":
+            value = f"${Decimal(str(value)):,.2f}"
+        elif name == "date_of_birth":
+            value = date_format(date.fromisoformat(value), "F j, Y")
         elif name in VALUES:
             value = VALUES[name].get(value, value)
         lines.append((LABELS.get(name, name), value))

@@ -135,7 +135,7 @@ def test_support_staff_report_new_income_staff_process_it_consumer_sees_history_
     assert "Income went up or down — Income changed" in facts, facts
     assert day.strftime("%B %-d, %Y") in facts and name in facts, facts
     assert "Job (wages, salary, tips)" in facts and "Once a year (the whole year)" in facts, facts
-    assert "48000.00" in facts and "Sam Support" in facts, facts
+    assert "$48,000.00" in facts and "Sam Support" in facts, facts
     assert_accessible(support, "the change report")
 
     # The client's page lists it.

@@ -386,8 +386,8 @@ def enrollment_terminate(
 def enrollment_follow_determination(
     *, application: Application, actor: User, request: HttpRequest | None = None, today: date | None = None
 ) -> Enrollment | None:
-    """After a processed change determined the application again: the current plan's credit follows the new
-    determination from the first of next month — never more than the new limit for the people on the plan (the
+    """After a processed change determined the application again: the current plan's credit (and cost-sharing
+    level) follows the new determination from the first of next month — never more than the new limit for the people on the plan (the
     credit is paid only for whom it is allowed), and the full new credit when the household had taken all of it.
     Returns the new enrollment, or None when the credit stays (or no month of the year is left). The plan and its
     members stay; choosing another plan is the household's, in the special enrollment period a change may open."""
@@ -420,7 +420,8 @@ def enrollment_follow_determination(
         limit = shopping.credit_limit(plan_household, premium.members_without_tobacco)
         took_all = current.credit_applied >= current.max_credit
         credit = limit if took_all else min(current.credit_applied, limit)
-        if credit == current.credit_applied:
+        csr = shopping.csr_for_plan(who.csr, current.metal_level)
+        if credit == current.credit_applied and csr == current.csr_variant:
             return None
         start = max(_first_of_next_month(today), current.coverage_start)
         if start.year != row.coverage_year or start > current.coverage_end:
@@ -458,6 +459,7 @@ def enrollment_follow_determination(
                 "premium": premium.total,
                 "max_credit": limit,
                 "credit_applied": credit,
+                "csr_variant": csr,
                 "net_premium": premium.total - credit,
                 "coverage_start": start,
                 "coverage_end": date(row.coverage_year, 12, 31),

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import Application, ApplicationStatus
+from applications.periods import coverage_start
 from associations.models import Association, AssociationStatus
 from changes import services
 from changes.kinds import Event
@@ -86,7 +87,9 @@ def _abdi_birth(reviewer: User) -> None:
     abdi = _client("all-three")
     if _reported(abdi, Event.BIRTH) or _application(abdi) is None:
         return
-    born = timezone.localdate() - timedelta(days=4)
+    # Four days ago, but never after the day the 2027 rules count ages on (in December 2027 that is December 1): a
+    # baby born after it could not be on the application yet.
+    born = min(timezone.localdate() - timedelta(days=4), coverage_start(YEAR) - timedelta(days=1))
     report = services.change_report_submit(
         client=abdi,
         event=Event.BIRTH,
