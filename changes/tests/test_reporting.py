@@ -43,15 +43,18 @@ def catalog(db):
     return load_sample_catalog(2027)
 
 
-def determined(client, income="36000"):
-    application = fill(started(client), actor=client.user, income=income)
+def submit(application):
     return application_services.application_submit(
         application=application,
         version=application.version,
         attestations=dict.fromkeys(application_services.ATTESTATIONS, True),
-        signed_name=client.full_name,
-        actor=client.user,
+        signed_name=application.client.full_name,
+        actor=application.client.user,
     )
+
+
+def determined(client, income="36000", household=None):
+    return submit(fill(started(client), actor=client.user, income=income, household=household))
 
 
 def _me(application) -> str:
@@ -332,14 +335,7 @@ def test_a_report_about_someone_no_longer_on_the_application_is_refused_then_clo
         },
         {"first_name": "Kid", "last_name": "Consumer", "relationship": "child", "date_of_birth": "2015-06-15"},
     ]
-    application = fill(started(consumer.client), actor=consumer, household=household)
-    application = application_services.application_submit(
-        application=application,
-        version=application.version,
-        attestations=dict.fromkeys(application_services.ATTESTATIONS, True),
-        signed_name=consumer.client.full_name,
-        actor=consumer,
-    )
+    application = determined(consumer.client, household=household)
     kid = application.data["members"][1]["key"]
     moved_out = _report(consumer.client, "moved_out", member=kid)
     lost = _report(consumer.client, "lost_coverage", member=kid)
@@ -377,14 +373,7 @@ def test_a_divorce_processed_ends_joint_filing_and_is_determined_again(consumer,
             "filing_status": "married_joint",
         },
     ]
-    application = fill(started(consumer.client), actor=consumer, household=household)
-    application = application_services.application_submit(
-        application=application,
-        version=application.version,
-        attestations=dict.fromkeys(application_services.ATTESTATIONS, True),
-        signed_name=consumer.client.full_name,
-        actor=consumer,
-    )
+    application = determined(consumer.client, household=household)
     spouse = application.data["members"][1]["key"]
     report = _report(consumer.client, "divorce", member=spouse)
     services.change_report_process(report=report, actor=reviewer)
