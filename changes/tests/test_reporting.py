@@ -21,6 +21,7 @@ from associations import hooks as association_hooks
 from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
 from changes import services
+from changes.checks import special_enrollment_events
 from changes.client_page import changes_section
 from changes.models import ChangeReport, ReportStatus
 from clients.tests.factories import make_client
@@ -539,3 +540,10 @@ def test_a_processed_income_change_moves_the_plans_credit_from_next_month(consum
     notice = Notice.objects.get(kind="credit_changed", client=consumer.client)
     assert notice.data["body"]["previous_credit"] == str(first.credit_applied)
     assert application_services.may_dispute(second) == []  # staff's adjustment is not an assister's choice to dispute
+
+
+def test_an_unknown_special_enrollment_event_in_the_settings_stops_start_up(settings):
+    assert special_enrollment_events() == []
+    settings.SPECIAL_ENROLLMENT_EVENTS = frozenset({"birth", "lost-coverage"})
+    errors = special_enrollment_events()
+    assert [e.id for e in errors] == ["changes.E001"] and "lost-coverage" in errors[0].msg
