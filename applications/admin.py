@@ -108,12 +108,13 @@ class ApplicationAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmin
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """An application's page shows the household's status and history: audited against the client."""
-        _audit_staff_view(self, request, Application, object_id, "application")
+        audit_staff_view(self, request, Application, object_id, "application")
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-def _audit_staff_view(model_admin, request, model, object_id, what: str) -> None:
-    """Audit a staff member opening a row of a client's (an application, an enrollment, a report)."""
+def audit_staff_view(model_admin, request, model, object_id, what: str) -> None:
+    """Audit a staff member opening a row of a client's (an application, an enrollment, a report; any model with a
+    `client`): the client sees it in "Who viewed my information". Used by the changes admin too."""
     row = (
         model.objects.select_related("client").filter(pk=object_id).first()
         if re.fullmatch(r"[0-9]{1,18}", str(object_id))
@@ -207,7 +208,7 @@ class EnrollmentAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmin)
     inlines = [EnrollmentEventInline, DisputeInline]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        _audit_staff_view(self, request, Enrollment, object_id, "enrollment")
+        audit_staff_view(self, request, Enrollment, object_id, "enrollment")
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -318,7 +319,7 @@ class EnrollmentDisputeAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.Mode
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        _audit_staff_view(self, request, EnrollmentDispute, object_id, "report of a plan change")
+        audit_staff_view(self, request, EnrollmentDispute, object_id, "report of a plan change")
         extra_context = {**(extra_context or {}), "may_decide": self.has_decide_permission(request)}
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -328,7 +329,7 @@ class EnrollmentDisputeAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.Mode
             raise Http404(_("No report with that ID."))
         if not (self.has_view_permission(request, dispute) and self.has_decide_permission(request)):
             raise Http404(_("No report with that ID."))  # staff without the duty: as if it did not exist
-        _audit_staff_view(self, request, EnrollmentDispute, dispute.pk, "report of a plan change, to decide")
+        audit_staff_view(self, request, EnrollmentDispute, dispute.pk, "report of a plan change, to decide")
         change_url = reverse("admin:applications_enrollmentdispute_change", args=[dispute.pk])
         if dispute.status != DisputeStatus.OPEN:
             self.message_user(request, _("This report was already decided."), messages.WARNING)

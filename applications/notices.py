@@ -4,10 +4,6 @@ and the eligibility determination of every submission (a decision, so it carries
 every plan chosen or changed and every end of coverage (with, when someone else did it, how to say "I did not ask
 for this"), and the course of such a report, to the client and to the assister who made the change."""
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.notices import client_helpers
@@ -17,6 +13,7 @@ from notices.kinds import NoticeKind, Recipient
 from notices.services import notice_for_user
 
 from .models import Application, Determination, EnrollmentDispute
+from .periods import dispute_deadline
 
 STARTED = kinds.register(
     NoticeKind("application_started_for_you", _("An assister started an application for you"), Recipient.CLIENT)
@@ -111,8 +108,8 @@ def enrollment_notice(kind: NoticeKind, enrollment, *, actor, association) -> No
     if kind is PLAN_SELECTED and enrollment.replaces_id:
         body["replaced"] = enrollment.replaces.plan_name
     if not fields["by_client"]:
-        day = timezone.localdate() + timedelta(days=settings.ENROLLMENT_DISPUTE_DAYS)
-        body["dispute_until"] = day.isoformat()
+        at = enrollment.ended_at if kind is COVERAGE_ENDED else enrollment.selected_at
+        body["dispute_until"] = dispute_deadline(at).isoformat()
     notice_for_client(kind=kind.code, client=enrollment.client, body=body, helpers=client_helpers(enrollment.client))
 
 

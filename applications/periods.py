@@ -54,7 +54,8 @@ class NoEnrollmentPeriod(Exception):
         self.next_open = next_open
 
 
-def _first_of_next_month(day: date) -> date:
+def first_of_next_month(day: date) -> date:
+    """The first day of the month after `day`."""
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
@@ -87,7 +88,7 @@ def enrollment_period(
     for special in specials:
         if not special.event_date <= today <= special.closes:
             continue
-        start = special.event_date if special.kind in FROM_THE_EVENT else _first_of_next_month(today)
+        start = special.event_date if special.kind in FROM_THE_EVENT else first_of_next_month(today)
         if start.year == year:
             usable.append(EnrollmentPeriod("special", start, special.closes, special))
     if usable:
@@ -125,7 +126,12 @@ def termination_dates(today: date | None = None, *, coverage_year: int) -> list[
     """The end dates a consumer may choose when ending coverage: the end of this month or of next month (within the
     coverage year: coverage never runs past December 31)."""
     today = today or timezone.localdate()
-    this_month_end = _first_of_next_month(today) - timedelta(days=1)
-    next_month_end = _first_of_next_month(this_month_end + timedelta(days=1)) - timedelta(days=1)
+    this_month_end = first_of_next_month(today) - timedelta(days=1)
+    next_month_end = first_of_next_month(this_month_end + timedelta(days=1)) - timedelta(days=1)
     year_end = date(coverage_year, 12, 31)
     return sorted({min(day, year_end) for day in (this_month_end, next_month_end)})
+
+
+def dispute_deadline(at) -> date:
+    """The last day to tell MNsure "I did not ask for this" about a change made at `at` (ENROLLMENT_DISPUTE_DAYS)."""
+    return timezone.localtime(at).date() + timedelta(days=settings.ENROLLMENT_DISPUTE_DAYS)

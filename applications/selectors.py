@@ -79,7 +79,8 @@ def summary(application: Application) -> dict:
 
 
 def revisions(application: Application) -> list[ApplicationRevision]:
-    return list(application.revisions.select_related("actor").order_by("-number"))
+    """The list of versions (not their documents: `compare` reads the two it shows)."""
+    return list(application.revisions.select_related("actor").defer("data").order_by("-number"))
 
 
 def events(application: Application) -> list[ApplicationEvent]:
@@ -116,6 +117,15 @@ def compare(application: Application, before, after, numbers: list[int]) -> dict
 
 def current_application_q() -> Q:
     return ~Q(status=ApplicationStatus.WITHDRAWN)
+
+
+def current_application(client: Client) -> Application | None:
+    """The client's current application: the latest coverage year's that is not withdrawn (as the dashboard shows)."""
+    return (
+        Application.objects.filter(current_application_q(), client=client)
+        .order_by("-coverage_year", "-created_at")
+        .first()
+    )
 
 
 def with_current_application(associations: QuerySet, *, status: str = "", sort: str = "") -> QuerySet:

@@ -3,8 +3,6 @@ the client's current application; one "Decide" page to take it in hand, ask the 
 it (which applies it to the application through the services and determines it again). Every open is audited
 against the client. The "Change reviewers" group holds these duties (migration 0002)."""
 
-import re
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -16,10 +14,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from applications.admin import audit_staff_view
 from applications.models import ApplicationStatus
 from assister_portal.lib.admin import ForgivingChangeListMixin, ReadOnlyMixin
-from audit.models import Action
-from audit.services import audit_record
 
 from . import services
 from .models import ChangeReport, ChangeReportEvent, ReportStatus
@@ -134,24 +131,8 @@ class ChangeReportAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmi
         view = self.admin_site.admin_view(self.decide_view)
         return [path("<path:object_id>/decide/", view, name="changes_changereport_decide"), *super().get_urls()]
 
-    def _audit(self, request, report, what):
-        audit_record(
-            action=Action.CLIENT_VIEWED,
-            actor=request.user,
-            request=request,
-            target=report,
-            client=report.client,
-            details={"what": f"{what} {report.short_id} (staff)"},
-        )
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = (
-            ChangeReport.objects.select_related("client").filter(pk=object_id).first()
-            if re.fullmatch(r"[0-9]{1,18}", str(object_id))
-            else None
-        )
-        if report is not None and self.has_view_permission(request, report):
-            self._audit(request, report, "change report")
+        audit_staff_view(self, request, ChangeReport, object_id, "change report")
         extra_context = {**(extra_context or {}), "may_decide": self.has_decide_permission(request)}
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -159,7 +140,7 @@ class ChangeReportAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.ModelAdmi
         report = self.get_object(request, unquote(object_id))
         if report is None or not (self.has_view_permission(request, report) and self.has_decide_permission(request)):
             raise Http404(_("No report with that ID."))
-        self._audit(request, report, "change report, to decide")
+        audit_staff_view(self, request, ChangeReport, report.pk, "change report, to decide")
         change_url = reverse("admin:changes_changereport_change", args=[report.pk])
         form = DecisionForm(request.POST if request.method == "POST" else None)
         if form.is_valid():

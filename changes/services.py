@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from guardian.core import ObjectPermissionChecker
 
 from accounts.models import User
+from applications import selectors as application_selectors
 from applications import services as application_services
-from applications.models import Application, ApplicationStatus
+from applications.models import Application
 from applications.periods import SpecialEnrollment
 from assister_portal.lib.state_machine import StateMachine, Step, Transition
 from associations.models import Association, AssociationStatus
@@ -98,16 +99,6 @@ REPORT_MACHINE = StateMachine(
     refusal=gettext_lazy("This report has moved on since this page was opened: look at it again."),
     reason_message=gettext_lazy("Write the question or the answer."),
 )
-
-
-def current_application(client: Client) -> Application | None:
-    """The client's application a change applies to: the latest coverage year's that is not withdrawn."""
-    return (
-        Application.objects.filter(client=client)
-        .exclude(status=ApplicationStatus.WITHDRAWN)
-        .order_by("-coverage_year", "-created_at")
-        .first()
-    )
 
 
 def _members(application: Application | None) -> dict[str, dict]:
@@ -191,7 +182,7 @@ def change_report_submit(
         details["county_fips"] = place.county_fips if place else ""
     with transaction.atomic():
         Client.objects.select_for_update().filter(pk=client.pk).first()
-        application = current_application(client)
+        application = application_selectors.current_application(client)
         _check(event, effective_date, details, client, application)
         window = _sep(event, effective_date, details, application)
         now = timezone.now()

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from guardian.core import ObjectPermissionChecker
 
 from applications import answers
+from applications import selectors as application_selectors
 from applications.views.applying import profile_first
 from assister_portal.lib.forms import apply_service_errors
 from associations.permissions import access_client
@@ -88,7 +89,7 @@ def _members(application) -> list[tuple[str, str]]:
 def _report_page(request, client, association):
     """Choose what changed, then give what that change needs; the report is recorded on the second POST."""
     own = association is None
-    application = services.current_application(client)
+    application = application_selectors.current_application(client)
     event_form = EventForm(request.GET or None)
     event = event_form.cleaned_data["event"] if event_form.is_bound and event_form.is_valid() else ""
     form = None

@@ -68,3 +68,19 @@ def new_page_without_javascript(watched, expected_statuses=()):
         ),
     )
     return page
+
+
+def navigate(page, act) -> None:
+    """Do `act` (a click, a key press) and wait for the full page load it causes."""
+    with page.expect_navigation():
+        act()
+    page.wait_for_load_state()
+
+
+def heading(page) -> str:
+    return page.locator("h1").inner_text()
+
+
+def choose(scope, label) -> None:
+    """Tick a USWDS radio or checkbox by its label (the input itself is moved off screen by the style)."""
+    scope.locator("label", has_text=re.compile(f"^{re.escape(label)}$")).click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from associations.tests.factories import associate
 from conftest import PASSWORD, totp_code
 from e2e.conftest import assert_accessible
-from e2e.helpers import sign_in
+from e2e.helpers import choose, heading, navigate, sign_in
 from notices import services as notice_services
 from notices.models import Notice, NoticeStatus
 from plans.tests.factories import load_sample_catalog
@@ -21,25 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 YEAR = 2027
 
 
-def navigate(page, act) -> None:
-    """Do `act` (a click, a key press) and wait for the full page load it causes."""
-    with page.expect_navigation():
-        act()
-    page.wait_for_load_state()
-
-
-def heading(page) -> str:
-    return page.locator("h1").inner_text()
-
-
 def member_group(page, name):
     """The fieldset of one person on a per-person step (its legend is their name)."""
     return page.get_by_role("group", name=name, exact=True)
-
-
-def choose(group, label) -> None:
-    """Tick a USWDS radio or checkbox by its label (the input itself is moved off screen by the style)."""
-    group.locator("label", has_text=re.compile(f"^{re.escape(label)}$")).click()
 
 
 def test_broker_applies_consumer_confirms_broker_submits_consumer_reads_the_notice(watched, consumer, broker):

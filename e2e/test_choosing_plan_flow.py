@@ -11,13 +11,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from applications import services
 from applications.models import ApplicationStatus, DisputeStatus, Enrollment, EnrollmentDispute
-from applications.tests.factories import fill, started
+from applications.tests.factories import determined
 from associations.tests.factories import associate
 from conftest import PASSWORD, totp_code
 from e2e.conftest import assert_accessible
-from e2e.helpers import sign_in
+from e2e.helpers import heading, navigate, sign_in
 from notices import services as notice_services
 from notices.models import Notice, NoticeStatus
 from plans.tests.factories import load_sample_catalog
@@ -37,17 +36,6 @@ def open_enrollment(settings):
     settings.OPEN_ENROLLMENT_PERIODS = {
         YEAR: (today - timedelta(days=5), today + timedelta(days=5), today + timedelta(days=40))
     }
-
-
-def navigate(page, act) -> None:
-    """Do `act` (a click, a key press) and wait for the full page load it causes."""
-    with page.expect_navigation():
-        act()
-    page.wait_for_load_state()
-
-
-def heading(page) -> str:
-    return page.locator("h1").inner_text()
 
 
 def settled(page) -> None:
@@ -75,20 +63,6 @@ def money(text: str) -> Decimal:
     return Decimal(text.replace("$", "").replace(",", ""))
 
 
-def determined(person):
-    """The client's own 2027 application, filled and submitted through the services: eligibility determined."""
-    application = fill(started(person), actor=person.user)
-    application = services.application_submit(
-        application=application,
-        version=application.version,
-        attestations=dict.fromkeys(services.ATTESTATIONS, True),
-        signed_name=person.full_name,
-        actor=person.user,
-    )
-    assert application.status == ApplicationStatus.DETERMINED
-    return application
-
-
 def test_broker_compares_and_chooses_with_part_of_the_credit_consumer_disputes_broker_is_refused(
     watched, consumer, broker, open_enrollment
 ):
@@ -96,6 +70,7 @@ def test_broker_compares_and_chooses_with_part_of_the_credit_consumer_disputes_b
     person = consumer.client
     associate(person, broker.assister)
     application = determined(person)
+    assert application.status == ApplicationStatus.DETERMINED
     maximum = application.determination.max_monthly_credit
     assert maximum > 100, maximum
     credit = Decimal(int(maximum) // 2)  # whole dollars, less than the maximum

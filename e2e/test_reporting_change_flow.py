@@ -13,14 +13,13 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from applications import services as application_services
 from applications.models import ApplicationStatus
-from applications.tests.factories import fill, started
+from applications.tests.factories import determined
 from associations.tests.factories import associate
 from changes.models import ChangeReport, ReportStatus
 from conftest import PASSWORD, totp_code
 from e2e.conftest import assert_accessible
-from e2e.helpers import sign_in
+from e2e.helpers import choose, heading, navigate, sign_in
 from notices import services as notice_services
 from notices.models import Notice, NoticeStatus
 from plans.tests.factories import load_sample_catalog
@@ -30,36 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 YEAR = 2027
 POWERS = ["view_client", "report_change_for_client"]  # the client lets the agency report changes for them
 NOTE = "Pay stubs from the new job seen."
-
-
-def navigate(page, act) -> None:
-    """Do `act` (a click, a key press) and wait for the full page load it causes."""
-    with page.expect_navigation():
-        act()
-    page.wait_for_load_state()
-
-
-def heading(page) -> str:
-    return page.locator("h1").inner_text()
-
-
-def choose(scope, label) -> None:
-    """Tick a USWDS radio by its label (the input itself is moved off screen by the style)."""
-    scope.locator("label", has_text=re.compile(f"^{re.escape(label)}$")).click()
-
-
-def determined(person, income="36000"):
-    """The client's own 2027 application, filled and submitted through the services: eligibility determined."""
-    application = fill(started(person), actor=person.user, income=income)
-    application = application_services.application_submit(
-        application=application,
-        version=application.version,
-        attestations=dict.fromkeys(application_services.ATTESTATIONS, True),
-        signed_name=person.full_name,
-        actor=person.user,
-    )
-    assert application.status == ApplicationStatus.DETERMINED
-    return application
 
 
 def rendered(person, kind) -> list[Notice]:
@@ -78,6 +47,7 @@ def test_support_staff_report_new_income_staff_process_it_consumer_sees_history_
     person = consumer.client
     associate(person, broker.assister, powers=POWERS)
     application = determined(person, income="36000")
+    assert application.status == ApplicationStatus.DETERMINED
     before = application.determination.max_monthly_credit
     assert before > 0, before
     reviewer = UserFactory(

@@ -47,7 +47,14 @@ from ..models import (
     EnrollmentPeriodKind,
     EnrollmentStatus,
 )
-from ..periods import EnrollmentPeriod, NoEnrollmentPeriod, enrollment_period, termination_dates
+from ..periods import (
+    EnrollmentPeriod,
+    NoEnrollmentPeriod,
+    dispute_deadline,
+    enrollment_period,
+    first_of_next_month,
+    termination_dates,
+)
 from ..permissions import plan_selection_suspended
 from .applying import APPLICATION_MACHINE, Move, _lock, _on_behalf, _require_version, _revision
 
@@ -423,7 +430,7 @@ def enrollment_follow_determination(
         csr = shopping.csr_for_plan(who.csr, current.metal_level)
         if credit == current.credit_applied and csr == current.csr_variant:
             return None
-        start = max(_first_of_next_month(today), current.coverage_start)
+        start = max(first_of_next_month(today), current.coverage_start)
         if start.year != row.coverage_year or start > current.coverage_end:
             return None
         ENROLLMENT_MACHINE.run(
@@ -490,10 +497,6 @@ def enrollment_follow_determination(
     return enrollment
 
 
-def _first_of_next_month(day: date) -> date:
-    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
-
-
 # --- "I did not ask for this" --------------------------------------------------------------------------------------
 
 
@@ -505,10 +508,6 @@ def _disputable(enrollment: Enrollment) -> list[tuple[str, object, object, objec
     if enrollment.ended_on_behalf and enrollment.ended_association_id and enrollment.status == E.TERMINATED:
         found.append(("terminated", enrollment.ended_at, enrollment.ended_by_id, enrollment.ended_association))
     return found
-
-
-def dispute_deadline(at) -> date:
-    return timezone.localtime(at).date() + timedelta(days=settings.ENROLLMENT_DISPUTE_DAYS)
 
 
 def may_dispute(enrollment: Enrollment, today: date | None = None) -> list[str]:

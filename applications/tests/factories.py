@@ -51,3 +51,19 @@ def born(age: int, on: date | None = None) -> str:
     before then)."""
     on = on or date(2027, 1, 1)
     return date(on.year - age - 1, 6, 15).isoformat()
+
+
+def submitted(application: Application, actor=None) -> Application:
+    """Sign (with the client's name) and submit an application, as the client by default: the determination runs."""
+    return services.application_submit(
+        application=application,
+        version=application.version,
+        attestations=dict.fromkeys(services.ATTESTATIONS, True),
+        signed_name=application.client.full_name,
+        actor=actor or application.client.user,
+    )
+
+
+def determined(client, *, income: str = "36000", household=None) -> Application:
+    """The client's own 2027 application, filled and submitted by them (a single adult with `income` by default)."""
+    return submitted(fill(started(client), actor=client.user, income=income, household=household))

@@ -24,7 +24,8 @@ from applications.models import (
     EnrollmentStatus,
 )
 from applications.periods import termination_dates
-from applications.tests.factories import born, fill, started
+from applications.tests import factories
+from applications.tests.factories import born
 from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
 from clients.tests.factories import make_client
@@ -37,20 +38,9 @@ pytestmark = pytest.mark.django_db
 SELECT = "select_plan_for_client"
 
 
-def _submit(application, actor=None):
-    return services.application_submit(
-        application=application,
-        version=application.version,
-        attestations=dict.fromkeys(services.ATTESTATIONS, True),
-        signed_name=application.client.full_name,
-        actor=actor or application.client.user,
-    )
-
-
 def determined(client, *, income="36000", household=None):
     """The client's own 2027 application, filled and submitted by them: determined (single adult by default)."""
-    application = fill(started(client), actor=client.user, income=income, household=household)
-    application = _submit(application)
+    application = factories.determined(client, income=income, household=household)
     assert application.status == ApplicationStatus.DETERMINED
     return application
 

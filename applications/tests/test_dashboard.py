@@ -6,8 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from applications import services
-from applications.tests.factories import fill, started
+from applications.tests.factories import fill, started, submitted
 from associations.tests.factories import associate
 from clients.tests.factories import make_client
 from conftest import sign_in
@@ -18,16 +17,6 @@ from plans.tests.factories import load_sample_catalog
 pytestmark = pytest.mark.django_db
 
 
-def _submit(application, actor):
-    return services.application_submit(
-        application=application,
-        version=application.version,
-        attestations=dict.fromkeys(services.ATTESTATIONS, True),
-        signed_name=application.client.full_name,
-        actor=actor,
-    )
-
-
 def test_the_dashboard_shows_each_clients_application_status_credit_and_next_step(client, broker):
     load_sample_catalog(2027)
     determined = make_client(first_name="Dana", last_name="Determined")
@@ -35,7 +24,7 @@ def test_the_dashboard_shows_each_clients_application_status_credit_and_next_ste
     nothing = make_client(first_name="Nell", last_name="Nothing")
     for c in (determined, drafted, nothing):
         associate(c, broker.assister)
-    _submit(fill(started(determined), actor=determined.user), determined.user)
+    submitted(fill(started(determined), actor=determined.user), determined.user)
     started(drafted)
     sign_in(client, broker)
 
@@ -76,12 +65,12 @@ def test_the_dashboard_query_count_with_applications_is_the_same_at_1_and_50_row
 
 def test_the_determination_notice_renders_in_english_and_spanish(consumer):
     load_sample_catalog(2027)
-    _submit(fill(started(consumer.client), actor=consumer), consumer)
+    submitted(fill(started(consumer.client), actor=consumer), consumer)
     notice = Notice.objects.get(client=consumer.client, kind="application_determination")
     rendered = notice_render(notice_id=notice.pk)
     assert rendered.status == NoticeStatus.READY and rendered.pages >= 1
     spanish = make_client(language="es")
-    _submit(fill(started(spanish), actor=spanish.user), spanish.user)
+    submitted(fill(started(spanish), actor=spanish.user), spanish.user)
     notice = Notice.objects.get(client=spanish, kind="application_determination")
     assert notice.language == "es"
     assert notice_render(notice_id=notice.pk).status == NoticeStatus.READY

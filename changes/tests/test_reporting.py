@@ -16,7 +16,7 @@ from accounts.tests.factories import UserFactory
 from applications import hooks as application_hooks
 from applications import services as application_services
 from applications.models import ApplicationStatus, Enrollment
-from applications.tests.factories import fill, started
+from applications.tests.factories import determined, fill, started
 from associations import hooks as association_hooks
 from associations.tests.factories import associate
 from audit.models import Action, AuditEvent
@@ -42,20 +42,6 @@ def reviewer(db):
 @pytest.fixture
 def catalog(db):
     return load_sample_catalog(2027)
-
-
-def submit(application):
-    return application_services.application_submit(
-        application=application,
-        version=application.version,
-        attestations=dict.fromkeys(application_services.ATTESTATIONS, True),
-        signed_name=application.client.full_name,
-        actor=application.client.user,
-    )
-
-
-def determined(client, income="36000", household=None):
-    return submit(fill(started(client), actor=client.user, income=income, household=household))
 
 
 def _me(application) -> str:

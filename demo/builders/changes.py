@@ -22,6 +22,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from applications import selectors as application_selectors
 from applications.models import Application, ApplicationStatus
 from applications.periods import coverage_start
 from associations.models import Association, AssociationStatus
@@ -40,7 +41,7 @@ def _client(local: str) -> Client:
 
 def _application(client: Client, *, submitted: bool = True) -> Application | None:
     """The client's 2027 application a change applies to (determined or enrolled when `submitted`), or None."""
-    application = services.current_application(client)
+    application = application_selectors.current_application(client)
     if application is None or application.coverage_year != YEAR:
         return None
     if submitted and application.status not in (ApplicationStatus.DETERMINED, ApplicationStatus.ENROLLED):
