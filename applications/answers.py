@@ -303,6 +303,7 @@ def facts(data: dict, *, coverage_year: int, coverage_start: date) -> eligibilit
                 job_offer_monthly_premium=_money(premium) if m.get("job_offer") and premium != "" else None,
                 other_coverage=m["other_coverage"] or "none",
                 annual_income=yearly_income(m),
+                unverified=tuple(m.get("unverified") or ()),
             )
         )
     return eligibility.HouseholdFacts(

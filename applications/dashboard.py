@@ -35,7 +35,8 @@ def dashboard(request):
         application_status = data.pop("application_status", "")
         chosen = {column.name: data.pop(column.name, "") for column in columns}
         sort = data["sort"]
-        if sort.lstrip("-") == "application":
+        column_sort = next((c for c in columns if c.order and sort in dict(c.sorts)), None)
+        if sort.lstrip("-") == "application" or column_sort:
             data["sort"] = book.DEFAULT_SORT
         queryset = selectors.with_current_application(
             book.client_book(user, book.BookFilters(**data)), status=application_status, sort=sort
@@ -44,6 +45,8 @@ def dashboard(request):
             queryset = column.annotate(queryset)
             if chosen[column.name]:
                 queryset = column.filter(queryset, chosen[column.name])
+        if column_sort:
+            queryset = column_sort.order(queryset, sort)
         page, page_range = paginate(request, queryset)
         rows = list(page.object_list)
         for row in rows:

@@ -63,6 +63,8 @@ class MemberFacts:
     job_offer_monthly_premium: Decimal | None = None  # employee-only premium of an offer of job-based coverage
     other_coverage: str = "none"  # current: one of OTHER_COVERAGE ("job" = enrolled in job-based coverage)
     annual_income: Decimal = ZERO  # the member's projected MAGI for the coverage year (may be 0)
+    # What could not be verified by the due date and has no data source to stand in ("ssn", "residency": issue 14).
+    unverified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -458,6 +460,12 @@ REASONS = {
     "not_lawfully_present": _(
         "Not eligible to buy a plan through MNsure: plans are for U.S. citizens and nationals and lawfully present immigrants."
     ),
+    "unverified_ssn": _(
+        "Not eligible to buy a plan through MNsure until the Social Security number is proved: no document was accepted by the due date."
+    ),
+    "unverified_residency": _(
+        "Not eligible to buy a plan through MNsure until Minnesota residency is proved: no document was accepted by the due date."
+    ),
     "qhp": _("Eligible to buy a plan through MNsure."),
     "no_credit_not_filing": _(
         "No premium tax credit: it needs a federal tax return for %(year)s, filed by the person or by someone who claims them as a dependent."
@@ -827,6 +835,7 @@ def _screen_member(
         reasons.append(reason("minnesotacare", limit=mncare.limit))
         return Program.MINNESOTACARE, [*reasons, reason("no_credit_public_program")]
     barriers = [reason("incarcerated")] if m.incarcerated else []
+    barriers += [reason(f"unverified_{what}") for what in m.unverified if f"unverified_{what}" in REASONS]
     if m.citizenship == "not_lawfully_present":
         barriers.append(reason("not_lawfully_present"))
         if age >= rules.undocumented_under_age and at_or_under(

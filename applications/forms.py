@@ -360,7 +360,8 @@ class ApplicationBookSearchForm(BookSearchForm):
             ("application", _("Application status, drafts first")),
             ("-application", _("Application status, furthest along first")),
         ]
-        for column in columns:  # filters of the columns higher apps add (applications.hooks.book_columns)
+        for column in columns:  # filters and sorts of the columns higher apps add (applications.hooks.book_columns)
+            self.fields["sort"].choices = [*self.fields["sort"].choices, *column.sorts]
             self.fields[column.name] = FallbackChoiceField(
                 label=column.label, fallback="", choices=[("", _("Any")), *column.choices]
             )

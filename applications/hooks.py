@@ -8,12 +8,11 @@ from django.db.models import QuerySet
 from assister_portal.lib.hooks import Hook
 
 
-def _application_submitted(*, application, determination) -> int:
-    """An application was submitted and determined (called inside the transaction). A handler checks what
-    the household attested against trusted data sources, opens verification requests for what it cannot
-    confirm, and returns how many are open: any open request leaves the application waiting for documents
-    (`pending_verification`). The verifications app registers its handler when it lands; until then
-    nothing is open and the application is determined."""
+def _application_submitted(*, application, determination, actor, request) -> int:
+    """An application was submitted and determined (called inside the transaction, `actor` submitted it). The
+    verifications app's handler checks what the household attested against trusted data sources, opens verification
+    requests for what they do not confirm, and returns how many are open: any open request leaves the application
+    waiting for documents (`pending_verification`) until `services.application_verified`."""
 
 
 application_submitted = Hook(_application_submitted)
@@ -32,8 +31,9 @@ special_enrollments = Hook(_special_enrollments)
 @dataclass(frozen=True)
 class BookColumn:
     """A filter and a column a higher app adds to the assister's dashboard (the changes app: reports awaiting an
-    answer, open special enrollment windows). `annotate` adds what the column shows to the book's one statement (as
-    subqueries, so the page's query count does not grow with its rows); `filter` narrows it by one of `choices`."""
+    answer, open special enrollment windows; the verifications app: documents due). `annotate` adds what the column shows
+    to the book's one statement (as subqueries, so the page's query count does not grow with its rows); `filter`
+    narrows it by one of `choices`; `order` sorts it by one of `sorts`."""
 
     name: str  # the URL parameter
     label: object  # the filter's and the column's label (translatable)
@@ -41,6 +41,9 @@ class BookColumn:
     annotate: Callable[[QuerySet], QuerySet]
     filter: Callable[[QuerySet, str], QuerySet]
     template: str  # renders one row's cell; the row is `row`
+    # Sort orders the column adds to the dashboard's "Sort by" (value, label), and how to order the book by one.
+    sorts: tuple[tuple[str, object], ...] = ()
+    order: Callable[[QuerySet, str], QuerySet] | None = None
 
 
 def _book_columns() -> list[BookColumn]:

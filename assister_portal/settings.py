@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clients",
     "associations",
     "applications",
+    "verifications",
     "changes",
     "guardian",
     "assister_portal",  # the project's own start-up (deploy checks); above every app
@@ -374,6 +375,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.notices_sweep",
         "schedule": 60.0,  # seconds
     },
+    # Verification requests: reminders before the due date, and those past it expire (issue 14).
+    "verifications-daily-sweep": {
+        "task": "verifications.tasks.verification_daily_sweep",
+        "schedule": crontab(hour=6, minute=20),
+    },
     # Files still quarantined (scanner down, broker down, worker lost) are scanned again.
     "uploads-rescan-quarantined": {
         "task": "assister_portal.lib.uploads.tasks.rescan_quarantined_files",
@@ -476,3 +482,24 @@ SPECIAL_ENROLLMENT_EVENTS = frozenset(
 )
 # How far ahead a change may be reported (a move planned next month), in days.
 CHANGE_REPORT_AHEAD_DAYS = env.int("CHANGE_REPORT_AHEAD_DAYS", default=60)
+
+# Verification of what a household attested (issue 14; reference "Data-matching issues"). Documents are due this many
+# days after the "documents needed" notice (MNsure allows 90; 45 CFR 155.315(f)).
+VERIFICATION_DAYS = env.int("VERIFICATION_DAYS", default=90)
+# Attested yearly income lower than the data source's figure by more than this share (percent) is an inconsistency;
+# income at or above the source's figure is accepted as attested (it cannot raise the help).
+VERIFICATION_INCOME_TOLERANCE = env.int("VERIFICATION_INCOME_TOLERANCE", default=10)
+# Reminders to the household and its assisters this many days before a request is due (each sent once).
+VERIFICATION_REMINDER_DAYS = tuple(
+    sorted(env.list("VERIFICATION_REMINDER_DAYS", cast=int, default=[15, 5, 1]), reverse=True)
+)
+# The trusted data sources (verifications.sources.DataSources): the sample reference table by default.
+VERIFICATION_SOURCES = env.str("VERIFICATION_SOURCES", default="verifications.sources.ReferenceSources")
+# A good-faith extension moves the due date by at most this many days at a time (45 CFR 155.315(f)(3)).
+VERIFICATION_MAX_EXTENSION_DAYS = env.int("VERIFICATION_MAX_EXTENSION_DAYS", default=90)
+if VERIFICATION_DAYS <= 0 or not 0 <= VERIFICATION_INCOME_TOLERANCE <= 100 or VERIFICATION_MAX_EXTENSION_DAYS <= 0:
+    raise ImproperlyConfigured(
+        "VERIFICATION_DAYS and VERIFICATION_MAX_EXTENSION_DAYS must be positive, VERIFICATION_INCOME_TOLERANCE 0 to 100."
+    )
+if any(day <= 0 for day in VERIFICATION_REMINDER_DAYS):
+    raise ImproperlyConfigured("VERIFICATION_REMINDER_DAYS are days before the due date: positive numbers.")

@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include((assister_urls.urlpatterns + application_urls.client_patterns, "clients"))),
     path("", include("applications.urls")),
     path("", include("changes.urls")),
+    path("", include("verifications.urls")),
     path("", include("associations.urls")),
     path("", include("notices.urls")),
     path("directory/", include("directory.urls")),

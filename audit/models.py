@@ -64,6 +64,10 @@ class Action(models.TextChoices):
     ENROLLMENT_DISPUTE_DECIDED = "enrollment_dispute_decided", _("Staff decided a disputed plan change")
     CHANGE_REPORTED = "change_reported", _("Change in circumstance reported")
     CHANGE_STATUS = "change_status", _("Change report reviewed, asked about, answered or processed")
+    VERIFICATION_REQUESTED = "verification_requested", _("Documents asked for: attested data did not match")
+    DOCUMENT_UPLOADED = "document_uploaded", _("Verification document uploaded")
+    DOCUMENT_VIEWED = "document_viewed", _("Verification document viewed or downloaded")
+    VERIFICATION_STATUS = "verification_status", _("Verification request accepted, rejected, extended or expired")
 
 
 class Outcome(models.TextChoices):

@@ -57,6 +57,7 @@ __all__ = [
     "application_save",
     "application_start",
     "application_submit",
+    "application_verified",
     "application_withdraw",
     "confirmed_review",
     "signer_name",
@@ -484,7 +485,9 @@ def application_submit(
         _supersede_pending_reviews(row)
         _revision(row, what="submitted", actor=actor, association=association, at=now)
         determination = _determine(row, actor=actor, association=association, request=request)
-        open_requests = sum(hooks.application_submitted.send(application=row, determination=determination))
+        open_requests = sum(
+            hooks.application_submitted.send(application=row, determination=determination, actor=actor, request=request)
+        )
         move = Move.AWAIT_DOCUMENTS if open_requests else Move.DETERMINE
         row = APPLICATION_MACHINE.run(row, move, actor=actor, request=request)
         catalog = plan_selectors.catalog(year=row.coverage_year)
@@ -614,4 +617,37 @@ def application_apply_change(
             determination = _determine(row, actor=actor, association=None, request=request)
             catalog = plan_selectors.catalog(year=row.coverage_year)
             notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
+    return row
+
+
+# --- Verification settled (issue 14) --------------------------------------------------------------------------
+
+
+def application_verified(
+    *,
+    application: Application,
+    update: Callable[[dict], None] | None,
+    what: str,
+    actor: User | None,
+    request: HttpRequest | None = None,
+) -> Application:
+    """Nothing is left to prove (every verification request was accepted, expired or is no longer needed): an
+    application waiting for documents is determined again and leaves `pending_verification`, with the determination's
+    notice. `update` puts in what the data sources said where no document was accepted by the due date (a new revision,
+    `what`). Called in the verifications app's transaction; an application not waiting for documents is left as it is."""
+    with transaction.atomic():
+        row = _lock(application)
+        if row.status != S.PENDING_VERIFICATION:
+            return row
+        now = timezone.now()
+        if update is not None:
+            data = copy.deepcopy(row.data)
+            update(data)
+            row.data, row.version, row.updated_at = data, row.version + 1, now
+            row.save(update_fields=["data", "version", "updated_at"])
+            _revision(row, what=what, actor=actor, association=None, at=now)
+        determination = _determine(row, actor=actor, association=None, request=request)
+        row = APPLICATION_MACHINE.run(row, Move.DETERMINE, actor=actor, request=request)
+        catalog = plan_selectors.catalog(year=row.coverage_year)
+        notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
     return row

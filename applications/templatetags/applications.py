@@ -59,6 +59,7 @@ WHAT = {
     "change_incarceration": _("A reported change processed: jail or prison"),
     "change_immigration": _("A reported change processed: citizenship or immigration status"),
     "change_tribal": _("A reported change processed: tribal membership"),
+    "verification_expired": _("Documents not received by the due date: the data sources' information is used"),
 }
 
 

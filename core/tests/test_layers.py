@@ -56,6 +56,7 @@ def test_the_layers_are_the_ones_design_md_lists():
     assert [line.strip() for line in layers.splitlines()] == [
         "demo",
         "changes",
+        "verifications",
         "applications",
         "directory",
         "associations",
