@@ -4,6 +4,8 @@ Tests run against PostgreSQL (`make test` points DATABASE_URL at the local serve
 """
 
 import shutil
+import socket
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -25,6 +27,7 @@ from clients.tests.factories import make_client
 from notices import services as notice_services
 
 PASSWORD = "correct horse battery staple 42"
+SIGNATURES = Path(__file__).resolve().parent / "assister_portal" / "lib" / "clamav" / "eicar-test.ndb"
 
 
 def pytest_configure(config):
@@ -199,3 +202,99 @@ def sample_catalog(db):
     from plans.tests.factories import load_sample_catalog
 
     return load_sample_catalog(2026)
+
+
+# --- Uploads: private storage of the test's own, and a real clamd (the pipeline's tests and the apps' that upload) --
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploads land in a folder of this test's own, private like the real one."""
+    root = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root, "file_permissions_mode": 0o600},
+        },
+    }
+    return root
+
+
+@pytest.fixture(autouse=True)
+def no_scanner(settings):
+    """No virus scanner unless a test asks for clamd."""
+    settings.CLAMD_ADDRESS = ""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def clamd_address(tmp_path_factory):
+    """A clamd of our own: only the EICAR test signature, on a free loopback port.
+
+    Fails, not skips, when clamd is missing: CI installs Debian's clamav-daemon (.ci/run).
+    As root clamd keeps running as root when the config has no User line; it needs no
+    systemd socket, no freshclam and no signatures of Debian's.
+    """
+    binary = shutil.which("clamd") or shutil.which("clamd", path="/usr/sbin")
+    if binary is None:
+        pytest.fail("clamd is not installed: apt-get install clamav-daemon (.ci/run does).")
+    workdir = tmp_path_factory.mktemp("clamd")
+    database = workdir / "db"
+    database.mkdir()
+    shutil.copy(SIGNATURES, database / SIGNATURES.name)
+    port = _free_port()
+    config = workdir / "clamd.conf"
+    config.write_text(
+        "\n".join(
+            [
+                f"DatabaseDirectory {database}",
+                f"TCPSocket {port}",
+                "TCPAddr 127.0.0.1",
+                "Foreground yes",
+                f"LogFile {workdir / 'clamd.log'}",
+                f"PidFile {workdir / 'clamd.pid'}",
+                f"TemporaryDirectory {workdir}",
+                "SelfCheck 0",
+                "",
+            ]
+        )
+    )
+    output = workdir / "clamd.out"
+    with output.open("wb") as sink:
+        process = subprocess.Popen([binary, "--config-file", str(config)], stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                text = output.read_text(errors="replace")
+                pytest.fail(f"clamd stopped at start-up (exit {process.returncode}):\n{text[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                    conn.sendall(b"nPING\n")
+                    if conn.recv(16).strip() == b"PONG":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("clamd did not answer within 60 seconds.")
+            time.sleep(0.2)
+        yield f"tcp://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def scanner(settings, clamd_address):
+    settings.CLAMD_ADDRESS = clamd_address
+    return clamd_address

@@ -29,7 +29,7 @@ from assister_portal.lib.uploads import SanitizedFile, quarantined_file_store, u
 from associations.models import Association, AssociationStatus
 from audit.models import Action
 from audit.services import audit_record
-from clients.models import Client
+from clients.models import Client, search_key
 
 from . import notices, sources
 from .documents import ACCEPTED, RejectReason
@@ -38,6 +38,7 @@ from .models import (
     UPLOADABLE_STATUSES,
     Decision,
     Document,
+    ReferenceRecord,
     RequestStatus,
     VerificationEvent,
     VerificationRequest,
@@ -465,3 +466,16 @@ def verification_daily_sweep(*, today: date | None = None) -> dict:
         "expired": verification_expire_due(today=today),
         "reminded": verification_remind(today=today),
     }
+
+
+# --- The sample data source --------------------------------------------------------------------------------------
+
+
+def reference_record_set(*, first_name: str, last_name: str, date_of_birth: date, **facts) -> ReferenceRecord:
+    """Put what the (sample) data sources know about one person: seed_demo and the tests fill the table this way."""
+    record, _created = ReferenceRecord.objects.update_or_create(
+        match_key=search_key(f"{first_name} {last_name}"),
+        date_of_birth=date_of_birth,
+        defaults={"first_name": first_name, "last_name": last_name, **facts},
+    )
+    return record
