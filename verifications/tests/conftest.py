@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from plans.tests.factories import load_sample_catalog
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +22,9 @@ def reviewer(db):
 @pytest.fixture
 def today():
     return timezone.localdate()
+
+
+@pytest.fixture
+def catalog_2027(db):
+    """The shipped 2027 sample catalog: the benchmark plan the credit is computed from."""
+    return load_sample_catalog(2027)
