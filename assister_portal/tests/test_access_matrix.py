@@ -16,6 +16,7 @@ as people do, so the matrix also covers what the sign-in puts in the session.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
@@ -31,7 +32,7 @@ from accounts.models import User
 from applications import services as application_services
 from applications.models import Application, Enrollment
 from applications.tests.factories import fill
-from assister_portal.lib.uploads import quarantined_file_scan
+from assister_portal.lib.uploads import quarantined_file_scan, sanitize_upload
 from assister_portal.tests.samples import plain_pdf
 from associations import services as association_services
 from associations.models import Association, AssociationStatus, Consent, ConsentEvidence, ConsentMethod
@@ -58,6 +59,8 @@ from notices.models import Notice
 from notices.services import notice_render
 from plans.models import Catalog, Plan
 from plans.tests.factories import load_sample_catalog
+from verifications import services as verification_services
+from verifications.models import Document, VerificationRequest
 
 PERSONAS = [
     "client",
@@ -273,6 +276,40 @@ def _change_report(w) -> ChangeReport:
     )
 
 
+def _verification(w) -> VerificationRequest:
+    """A request to prove the client's income (the sample data source says more than they attested), opened by data
+    matching on their determined 2026 application (the applications hook's handler, once per world)."""
+    client = w["client"]
+    found = VerificationRequest.objects.filter(client=client).first()
+    if found:
+        return found
+    application = _determined(w)
+    verification_services.reference_record_set(
+        first_name=client.first_name,
+        last_name=client.last_name,
+        date_of_birth=client.date_of_birth,
+        yearly_income=Decimal("900000"),
+    )
+    verification_services.requests_open_for(
+        application=application, determination=application.determination, actor=client.user, request=None
+    )
+    return VerificationRequest.objects.get(client=client)
+
+
+def _document(w) -> Document:
+    """A pay stub the client uploaded for that request, scanned (servable: a refusal is not a missing file)."""
+    row = _verification(w)
+    found = row.documents.first()
+    if found:
+        return found
+    upload = SimpleUploadedFile("stub.pdf", plain_pdf(), content_type="application/pdf")
+    (document,) = verification_services.document_upload(
+        verification=row, document_type="pay_stubs", files=[sanitize_upload(upload)], actor=w["client"].user
+    )
+    quarantined_file_scan(model=Document, pk=document.pk)
+    return document
+
+
 def _application_member(w) -> dict:
     application = _application(w)
     return {"public_id": application.public_id, "key": application.data["members"][0]["key"]}
@@ -435,6 +472,24 @@ MATRIX = {
         only("client", "associated_assister", "agency_admin", "support_staff"),
     ),
     "admin:changes_changereport_decide": Route(lambda w: {"object_id": str(_change_report(w).pk)}, admin=True),
+    # Verification requests: seen by the client and whoever holds view_client; a document downloaded by the client
+    # and whoever may upload for them (the broker, whom the world's client granted every power; not the agency's
+    # admin or support staff, who hold no upload power). Reviewing them is the Document reviewers' duty: no persona
+    # here holds it.
+    "verifications:detail": Route(
+        lambda w: {"public_id": _verification(w).public_id},
+        only("client", "associated_assister", "agency_admin", "support_staff"),
+    ),
+    "verifications:download": Route(
+        lambda w: {"public_id": _document(w).public_id}, only("client", "associated_assister")
+    ),
+    "admin:verifications_verificationrequest_decide": Route(
+        lambda w: {"object_id": str(_verification(w).pk)}, admin=True
+    ),
+    "admin:verifications_verificationrequest_preview": Route(
+        lambda w: {"object_id": str(_document(w).request_id), "document_id": _document(w).public_id, "number": 1},
+        admin=True,
+    ),
     # Deciding a consumer's "I did not ask for this" is the Enrollment reviewers' duty: no persona here holds it.
     "admin:applications_enrollmentdispute_decide": Route(
         lambda w: {

@@ -29,12 +29,14 @@ from demo.builders import agencies, listings
 from demo.tests.factories import demo_account, seed_demo
 from directory import selectors
 from notices.models import Invoice, Notice, NoticeStatus
+from verifications.models import Document, ReferenceRecord, RequestStatus, VerificationEvent, VerificationRequest
 
 
 def counts():
     models = (
         *(User, Agency, Assister, Certification, Association, Notice, Invoice, Application, Enrollment),
         *(ChangeReport, ChangeReportEvent),
+        *(ReferenceRecord, VerificationRequest, VerificationEvent, Document),
     )
     return {model.__name__: model.objects.count() for model in models} | {
         "listed assisters": selectors.listed_assisters().count(),
@@ -177,8 +179,56 @@ def assert_change_reports_at_each_step() -> None:
     assert Notice.objects.filter(kind="change_question", client=waiting.client).exists()
 
 
+def assert_verification_requests_at_each_step(private_storage) -> None:
+    today = timezone.localdate()
+    requests = VerificationRequest.objects.select_related("client__user", "application", "decided_by")
+    assert requests.count() == 4
+    application = requests.first().application
+    assert {r.application_id for r in requests} == {application.pk}  # one household, one application
+    assert application.client.full_name == "Ana Castillo"
+    assert application.status == ApplicationStatus.PENDING_VERIFICATION
+    by = {(r.member_name, r.type): r for r in requests}
+    # Outstanding: Ana's income, due in 10 days (as the "documents needed" notice says), and Diego's citizenship,
+    # extended in good faith.
+    income = by["Ana Castillo", "income"]
+    assert income.status == RequestStatus.OUTSTANDING and income.due_date == today + timedelta(days=10)
+    assert (income.attested, income.source_said) == ("$28,000 a year", "$41,000 a year")
+    needed = Notice.objects.get(client=application.client, kind="documents_needed")
+    assert needed.data["due"] == income.due_date.isoformat() and len(needed.data["body"]["requests"]) == 4
+    citizenship = by["Diego Castillo", "citizenship"]
+    assert citizenship.status == RequestStatus.OUTSTANDING and citizenship.due_date == today + timedelta(days=70)
+    assert Notice.objects.filter(client=application.client, kind="verification_extended").count() == 1
+    # Submitted: Diego's pay stub, sent by the navigator on behalf (the household granted upload), waiting for review.
+    submitted = by["Diego Castillo", "income"]
+    assert submitted.status == RequestStatus.SUBMITTED
+    navigator = Association.objects.get(client=application.client, kind="navigator", status="active")
+    assert navigator.can_upload and navigator.assister.user.email == "navigator@demo.assister.example"
+    stub = submitted.documents.get()
+    assert stub.on_behalf and stub.association == navigator and stub.uploaded_by == navigator.assister.user
+    assert (stub.document_type, stub.kind, stub.decision) == ("pay_stubs", "png", "")
+    assert (private_storage / stub.file.name).exists()  # stored through the pipeline, in the test's own folder
+    # Rejected: Lucía's birth certificate, sent by Ana, not accepted by the demo's document reviewer, with a reason.
+    rejected = by["Lucía Castillo", "citizenship"]
+    assert rejected.status == RequestStatus.REJECTED and rejected.is_open
+    assert rejected.reject_reason == "incomplete" and rejected.reject_note.startswith("Sample record:")
+    assert rejected.decided_by.email == "documents@demo.assister.example"
+    assert list(rejected.decided_by.groups.values_list("name", flat=True)) == ["Document reviewers"]
+    assert not rejected.decided_by.is_superuser
+    certificate = rejected.documents.get()
+    assert not certificate.on_behalf and certificate.uploaded_by == application.client.user
+    assert (certificate.kind, certificate.decision) == ("pdf", "rejected")
+    assert Notice.objects.filter(client=application.client, kind="verification_rejected").count() == 1
+    # Reminded before the due date (Ana's income, Lucía's citizenship), the household and the navigator.
+    assert Notice.objects.filter(client=application.client, kind="verification_reminder").count() == 2
+    assert Notice.objects.filter(user=navigator.assister.user, kind="verification_reminder_assister").count() == 2
+    # The sample data source says it is one, wherever it shows.
+    records = ReferenceRecord.objects.filter(last_name="Castillo")
+    assert records.count() == 3
+    assert all(r.source == "Sample data source (not a real federal service)" for r in records)
+
+
 @pytest.mark.django_db
-def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_nothing(settings):
+def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_nothing(settings, private_storage):
     # Open enrollment for 2027 ended yesterday: the demo still chooses its plans, as on open enrollment's first day.
     today = timezone.localdate()
     settings.OPEN_ENROLLMENT_PERIODS = {
@@ -191,6 +241,8 @@ def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_noth
     assert_notices_ready_in_each_consumers_language(printed)
     assert_plans_chosen_by_a_broker_and_by_a_consumer_and_one_left_to_choose()
     assert_change_reports_at_each_step()
+    assert_verification_requests_at_each_step(private_storage)
+    assert "castillo-household@demo.assister.example" in printed and "documents@demo.assister.example" in printed
     first = counts()
     assert seed_demo() == printed
     assert counts() == first

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from demo.builders import agencies, applications, changes, consumers, listings, notices, staff
+from demo.builders import agencies, applications, changes, consumers, listings, notices, staff, verifications
 from directory.selectors import listed_agencies, listed_assisters
 from notices.services import sending_deferred
 
@@ -42,6 +42,9 @@ class Command(BaseCommand):
                 logins += applications.seed()
                 changes.seed()
                 notices.seed()
+            # Documents are stored in transactions of their own (the upload pipeline's durable `uploads_atomic`),
+            # so the verification requests are built after the commit, each step once.
+            logins += verifications.seed()
             notices.render_queued()  # after the commit, as a worker would
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {staff.DEMO_PASSWORD})"))
