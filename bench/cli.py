@@ -12,6 +12,12 @@ The run sets open enrollment for 2027 coverage around its date in its settings
 `python -m bench notices` (`notices_main`): notice rendering to PDF, in a small database of its own
 (bench/notices.py). Exit status: 0 when every notice rendered with the expected page count and both
 required targets are met (one-page p95 ≤ 1 s, memory flat after the first 20); 1 otherwise; 2 on bad usage.
+
+`python -m bench documents` (`documents_main`): verification documents (issue 14), in a database of its own
+(bench/documents.py): the upload pipeline's time per file with and without clamd, and the staff queue at 10,000
+submitted requests. Exit status: 0 when every page answered 200 and every check held (each upload stored and scanned
+as expected, the queue listing every request built); 1 otherwise (clamd missing included); 2 on bad usage. It has no
+targets: the numbers are a report.
 """
 
 import argparse
@@ -26,14 +32,15 @@ from dataclasses import asdict
 from urllib.parse import urlsplit, urlunsplit
 
 from . import database
-from .scale import BUILD_VERSION, NOTICES_BATCH, Scale
+from .scale import BUILD_VERSION, DOCUMENTS_BUILD_VERSION, DOCUMENTS_QUEUE, NOTICES_BATCH, Scale
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Build the benchmark data set in its own database (once) and time the key pages.",
-        epilog="python -m bench notices --help: the notice rendering (PDF) benchmark, in a small database of its own.",
+        epilog="python -m bench notices --help: the notice rendering (PDF) benchmark, in a small database of its own. "
+        "python -m bench documents --help: verification documents (the upload pipeline and the staff queue).",
     )
     parser.add_argument("--rebuild", action="store_true", help="drop the bench database and build it again")
     parser.add_argument("--repeat", type=int, default=60, help="timed requests per page (default 60)")
@@ -175,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["notices"]:
         return notices_main(argv[1:])
+    if argv[:1] == ["documents"]:
+        return documents_main(argv[1:])
     args = parse_args(argv)
     scale = Scale() if args.scale == 1 else Scale().scaled(args.scale)
     wanted = {"build_version": BUILD_VERSION, "scale": asdict(scale)}
@@ -410,6 +419,131 @@ def notices_main(argv: list[str] | None = None) -> int:
         for t in missed:
             print(f"  {'FAIL' if t.passed is False else 'n/a '}  {t.text}")
     return 1 if missed or results.problems else 0
+
+
+# --- python -m bench documents -----------------------------------------------------------------------------
+
+
+def parse_documents_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench documents",
+        description=(
+            "Verification documents (issue 14), in a database of its own: the upload pipeline's p50/p95 per file "
+            "(a 1 MB JPEG and a 5-page PDF; sanitize, store, scan) with and without clamd, and the staff queue "
+            f"(the admin changelist) at {DOCUMENTS_QUEUE:,} submitted requests with documents."
+        ),
+    )
+    parser.add_argument("--rebuild", action="store_true", help="drop the documents database and build it again")
+    parser.add_argument("--repeat", type=int, default=30, help="timed uploads of each file and requests per page (30)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed ones first (default 3)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help=f"size of the queue relative to {DOCUMENTS_QUEUE:,} requests (0.1: 1,000); a change rebuilds",
+    )
+    parser.add_argument("--clamd", metavar="ADDRESS", help="scan with this clamd (tcp://HOST:PORT) instead of our own")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    parser.add_argument(
+        "--explain", action="store_true", help="after timing, EXPLAIN ANALYZE the queue's slowest query"
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or args.warmup < 0 or args.scale <= 0:
+        parser.error("--repeat must be at least 1, --warmup at least 0, --scale above 0")
+    return args
+
+
+def documents_queue_size(scale: float) -> int:
+    return max(12, round(DOCUMENTS_QUEUE * scale))
+
+
+def documents_main(argv: list[str] | None = None) -> int:
+    args = parse_documents_args(argv)
+    requests = documents_queue_size(args.scale)
+    wanted = {"build_version": DOCUMENTS_BUILD_VERSION, "requests": requests}
+    url = database.bench_database_url(os.environ.get("DATABASE_URL"), database.DOCUMENTS_DB_NAME)
+    print(f"bench database: {_redacted(url)}")
+    database.create_database(url, drop_first=args.rebuild)
+    marker = database.read_marker(url)
+    if marker is not None and {k: marker.get(k) for k in wanted} != wanted:
+        print("the queue there was built by another version or scale: dropping it and building again")
+        database.create_database(url, drop_first=True)
+        marker = None
+    _configure_django(url)
+    _setup_django()
+    _migrate()
+
+    from django.db import connection, transaction
+
+    from . import documents
+
+    if marker is None:
+        print(f"building the staff queue ({requests:,} submitted requests with documents)…", flush=True)
+        started = time.perf_counter()
+        with transaction.atomic():
+            info = documents.build_queue(requests, log=lambda line: print(line, flush=True))
+            marker = {**wanted, "result": info}
+            with connection.cursor() as cursor:
+                database.write_marker(cursor, marker)
+        documents.vacuum_analyze()
+        print(f"built in {time.perf_counter() - started:.1f} s (with the commit and VACUUM ANALYZE)")
+    else:
+        print(f"reusing the staff queue ({marker['result']['requests']:,} requests); --rebuild to build it again")
+
+    print(_environment())
+    load_before = _load()
+    print(f"load average {load_before} before", flush=True)
+    gc.collect()
+    try:
+        results = documents.measure_documents(
+            marker["result"],
+            repeat=args.repeat,
+            warmup=args.warmup,
+            clamd_address=args.clamd,
+            log=lambda line: print(line, flush=True),
+        )
+    except documents.ClamdMissing as exc:
+        print(f"\nERROR no virus scanner to measure with: {exc}")
+        return 1
+    load_after = _load()
+    print(f"load average {load_after} after")
+    print("\nupload pipeline, ms per file (sanitize_upload, then document_upload: store, commit, scan):")
+    print(documents.format_pipeline(results.samples))
+    for line in documents.scan_costs(results.samples):
+        print(f"  {line}")
+    print("\nstaff queue (the admin changelist), signed in as a document reviewer:")
+    for line in documents.format_queue(results.pages):
+        print(line)
+    if args.explain:
+        from .measure import explain_slowest
+
+        for r in results.pages:
+            if r.ok and r.page.key.startswith("queue"):
+                print()
+                print(explain_slowest(r, r.http))
+    failures = [r for r in results.pages if not r.ok]
+    for r in failures:
+        print(f"\nERROR {r.page.label} GET {r.page.url}: {r.error}")
+    for line in results.problems:
+        print(f"\nERROR {line}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(
+                {
+                    "environment": _environment(),
+                    "load_average": {"before": load_before, "after": load_after},
+                    "queue": marker["result"],
+                    "repeat": args.repeat,
+                    "warmup": args.warmup,
+                    "pipeline": [s.as_dict() for s in results.samples],
+                    "pages": [r.as_dict() for r in results.pages],
+                    "problems": results.problems,
+                },
+                fh,
+                indent=2,
+            )
+        print(f"\nresults written to {args.json}")
+    return 1 if failures or results.problems else 0
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from psycopg import sql
 BENCH_DB_NAME = "assister_portal_bench"
 # `python -m bench notices`: a small database of its own, so it never waits for (or disturbs) the big data set.
 NOTICES_DB_NAME = "assister_portal_bench_notices"
+# `python -m bench documents`: the staff queue of 10,000 submitted verification requests, built once and kept.
+DOCUMENTS_DB_NAME = "assister_portal_bench_documents"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assister_portal"
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 # Written by the build in the same transaction as the data, so a half-built data set never looks finished.
@@ -36,7 +38,7 @@ def bench_database_url(url: str | None, name: str = BENCH_DB_NAME) -> str:
 def _name(url: str) -> str:
     """The bench database `url` names; never another (create_database may drop it)."""
     name = urlsplit(url).path.lstrip("/")
-    if name not in (BENCH_DB_NAME, NOTICES_DB_NAME):
+    if name not in (BENCH_DB_NAME, NOTICES_DB_NAME, DOCUMENTS_DB_NAME):
         raise ValueError(f"not a bench database: {name!r}")
     return name
 

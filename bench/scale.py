@@ -68,3 +68,8 @@ class Scale:
 
 # `python -m bench notices` (bench/notices.py): the batch the issue names, rendered in one worker process.
 NOTICES_BATCH = 200
+
+# `python -m bench documents` (bench/documents.py): the staff queue's submitted verification requests at --scale 1,
+# and the version of what its build writes (a data set built by another version, or at another scale, is rebuilt).
+DOCUMENTS_QUEUE = 10_000
+DOCUMENTS_BUILD_VERSION = 1

@@ -288,6 +288,9 @@ def verification_accept(*, verification: VerificationRequest, actor: User, reque
     """The documents prove it: the inconsistency is resolved; when none is left open the application is determined
     again."""
     with transaction.atomic():
+        # The application's row first: two requests of one application accepted at once by two reviewers would each
+        # see the other still open, and neither would determine the application.
+        Application.objects.select_for_update().filter(pk=verification.application_id).first()
         row = REQUEST_MACHINE.run(verification, Move.ACCEPT, actor=actor, request=request)
         _decide_documents(row, Decision.ACCEPTED, row.decided_at)
         notices.verification_notice(notices.ACCEPTED, row)

@@ -8,5 +8,8 @@ same builders as the test factories (`accounts.builders`, `certification.builder
 - `agencies`: the login agencies of each kind, their assisters in every certification state,
   support staff, an agency awaiting review;
 - `listings`: the public directory across Minnesota, from the made-up people of `demo/data/`;
-- `consumers`: consumers with each combination of assisters of record.
+- `consumers`: consumers with each combination of assisters of record;
+- `applications`, `changes`, `notices`: applications in each state, chosen plans, reported changes, notices;
+- `verifications`: a household with verification requests outstanding, waiting for review and not accepted
+  (the sample data source), run after the main transaction (uploads need their own).
 """

@@ -131,7 +131,7 @@ def _submitted_application(client: Client) -> Application:
     application = application_services.application_save(
         application=application, version=application.version, what="address", update=_answers, actor=actor
     )
-    # No service opens a request due sooner than VERIFICATION_DAYS (90) from the day of submission, the demo cannot
+    # No service opens a request due sooner than VERIFICATION_DAYS (90 by default) from the day of submission, the demo cannot
     # submit in the past, and `verification_extend` only moves a date later. So this one submission runs the
     # service's own rule with a 10-day period: the requests and the "documents needed" notice agree on the date.
     with override_settings(VERIFICATION_DAYS=DUE_IN_DAYS):
@@ -144,12 +144,18 @@ def _submitted_application(client: Client) -> Application:
         )
 
 
-def _request(application: Application, first_name: str, kind: str) -> VerificationRequest:
-    member = next(m for m in application.data["members"] if m["first_name"] == first_name)
+def _request(application: Application, first_name: str, kind: str) -> VerificationRequest | None:
+    """The member's request of this kind (None when someone trying the demo changed the answers since, so that
+    data matching closed it: the step is then left out)."""
+    member = next((m for m in application.data["members"] if m.get("first_name") == first_name), None)
+    if member is None:
+        return None
     return (
         VerificationRequest.objects.select_related("client", "application")
+        .filter(application=application, member_key=member["key"], type=kind)
         .exclude(status=RequestStatus.CANCELLED)
-        .get(application=application, member_key=member["key"], type=kind)
+        .order_by("-pk")
+        .first()
     )
 
 
@@ -202,7 +208,7 @@ def _extended(row: VerificationRequest) -> bool:
 
 def seed() -> list[tuple[str, str]]:
     """Build the demo verification requests (outside `seed_demo`'s transaction: see the module's note); the login
-    worth printing."""
+    worth printing. A step already taken, or taken otherwise by someone trying the demo, is left as it is."""
     if YEAR not in settings.APPLICATION_COVERAGE_YEARS:
         return []
     reviewer = document_reviewer()
@@ -211,12 +217,14 @@ def seed() -> list[tuple[str, str]]:
         for person, facts in SOURCES:
             services.reference_record_set(**person, **facts)
         application = _submitted_application(client)
-    association = Association.objects.select_related("assister__user").get(
-        client=client, kind="navigator", status=AssociationStatus.ACTIVE
+    navigator = (
+        Association.objects.select_related("assister__user")
+        .filter(client=client, kind="navigator", status=AssociationStatus.ACTIVE, can_upload=True)
+        .first()
     )
 
     citizenship = _request(application, "Diego", VerificationType.CITIZENSHIP)
-    if citizenship.status == RequestStatus.OUTSTANDING and not _extended(citizenship):
+    if citizenship and citizenship.status == RequestStatus.OUTSTANDING and not _extended(citizenship):
         services.verification_extend(
             verification=citizenship,
             due_date=citizenship.due_date + timedelta(days=EXTENDED_BY_DAYS),
@@ -225,19 +233,19 @@ def seed() -> list[tuple[str, str]]:
         )
 
     pay = _request(application, "Diego", VerificationType.INCOME)
-    if pay.status == RequestStatus.OUTSTANDING:
-        _upload(pay, DocumentType.PAY_STUBS, _pay_stub(), actor=association.assister.user, association=association)
+    if pay and pay.status == RequestStatus.OUTSTANDING and navigator is not None:
+        _upload(pay, DocumentType.PAY_STUBS, _pay_stub(), actor=navigator.assister.user, association=navigator)
 
     birth = _request(application, "Lucía", VerificationType.CITIZENSHIP)
-    if birth.status == RequestStatus.OUTSTANDING:
+    if birth and birth.status == RequestStatus.OUTSTANDING:
         _upload(birth, DocumentType.BIRTH_CERTIFICATE, _birth_certificate(), actor=client.user)
         birth.refresh_from_db()
-    if birth.status == RequestStatus.SUBMITTED:
+    if birth and birth.status == RequestStatus.SUBMITTED and not birth.events.filter(to_status="rejected").exists():
         services.verification_reject(
             verification=birth, reason=RejectReason.INCOMPLETE, note=REJECT_NOTE, actor=reviewer
         )
 
     # The daily sweep's reminders (VERIFICATION_REMINDER_DAYS before the due date, each once): Ana's income and
-    # Lucía's citizenship are due within 15 days, so she and the navigator are reminded, as the next sweep would.
+    # Lucía's citizenship are due within 15 days, so Ana and the navigator are reminded, as the next sweep would.
     services.verification_remind()
     return [("Consumer: Ana Castillo (documents asked for)", demo_email(LOCAL))]

@@ -327,7 +327,7 @@ def test_three_good_files_in_one_post_make_three_documents_one_submission_and_on
     assert notice.data["body"]["files"] == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_uploads_at_the_same_moment_for_one_request_are_both_kept(consumer, private_storage):
     _application, row = with_income_request(consumer.client)
     files = {"front": sanitize_upload(png_file("front.png")), "back": sanitize_upload(png_file("back.png"))}

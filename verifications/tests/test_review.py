@@ -3,11 +3,13 @@ accepting the last open request determines the application again; a rejection ca
 good-faith extension moves the due date; past the due date a request expires and the sources' figure is used (the
 credit is recomputed); reminders 15, 5 and 1 days before, once each."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from applications import services as application_services
@@ -229,3 +231,35 @@ def test_requests_of_a_withdrawn_application_are_no_longer_needed(consumer):
     assert row.status == RequestStatus.CANCELLED
     with pytest.raises(ValidationError):
         upload(row, actor=consumer)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_reviewers_accepting_the_last_two_requests_at_once_still_determine_the_application(consumer, reviewer):
+    """Each acceptance locks the application first; without it each would see the other request still open."""
+    source_says(consumer.client, yearly_income=Decimal("40000"), other_coverage="medicare")
+    application = submitted(fill(started(consumer.client), actor=consumer, income="20000"))
+    rows = list(VerificationRequest.objects.filter(application=application).order_by("type"))
+    assert len(rows) == 2
+    for row in rows:
+        upload(row, actor=consumer, document_type=row.accepted_documents[0])
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def accept(row):
+        try:
+            barrier.wait(timeout=10)
+            services.verification_accept(verification=row, actor=reviewer)
+        except Exception as exc:  # reported below: a thread's exception would otherwise be lost
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(row,)) for row in rows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DETERMINED
+    assert set(VerificationRequest.objects.values_list("status", flat=True)) == {RequestStatus.ACCEPTED}
