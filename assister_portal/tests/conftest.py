@@ -8,7 +8,6 @@ others. It is added alone: `apps.set_installed_apps` would create every other ap
 config anew and run their ready() a second time.
 """
 
-
 import pytest
 from django.apps import AppConfig, apps
 
