@@ -39,9 +39,8 @@ class MultipleFileField(forms.FileField):
             )
         sanitized, errors = [], []
         for upload in files:
-            upload = super().clean(upload, initial)
-            try:
-                sanitized.append(sanitize_upload(upload))
+            try:  # Django's own checks (a name, not empty) and the pipeline's, each named by its file
+                sanitized.append(sanitize_upload(super().clean(upload, initial)))
             except ValidationError as exc:
                 name = getattr(upload, "name", "") or _("a file")
                 errors += [f"{name}: {message}" for message in exc.messages]

@@ -196,7 +196,16 @@ def test_an_empty_file_is_refused(household, request_row, private_storage):
     response = send(household, request_row, [attach(b"", "paystub.pdf")])
 
     assert response.status_code == 200
-    assert error_shown(response) == "The submitted file is empty."
+    assert error_shown(response) == "paystub.pdf: The submitted file is empty."
+    assert_nothing_changed(request_row, private_storage)
+
+
+def test_each_bad_file_of_several_is_named_with_its_own_reason(household, request_row, private_storage):
+    html_named_pdf = attach(b"<!doctype html><html><body>hi</body></html>", "bad.pdf")
+    response = send(household, request_row, [html_named_pdf, attach(b"", "empty.pdf")])
+
+    shown = error_shown(response)
+    assert "bad.pdf: " in shown and "empty.pdf: The submitted file is empty." in shown
     assert_nothing_changed(request_row, private_storage)
 
 
@@ -328,7 +337,7 @@ def test_three_good_files_in_one_post_make_three_documents_one_submission_and_on
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_uploads_at_the_same_moment_for_one_request_are_both_kept(consumer, private_storage):
+def test_two_uploads_at_the_same_moment_for_one_request_are_both_kept(client, consumer, private_storage):
     _application, row = with_income_request(consumer.client)
     files = {"front": sanitize_upload(png_file("front.png")), "back": sanitize_upload(png_file("back.png"))}
     barrier = threading.Barrier(2, timeout=30)
@@ -365,6 +374,9 @@ def test_two_uploads_at_the_same_moment_for_one_request_are_both_kept(consumer, 
     # Submitted once: the second upload added its file to the request the first had sent.
     assert VerificationEvent.objects.filter(request=row, to_status=RequestStatus.SUBMITTED).count() == 1
     assert Notice.objects.filter(kind="document_received", client=row.client).count() == 2
+    sign_in(client, consumer)
+    page = client.get(reverse("verifications:detail", args=[row.public_id])).text
+    assert "front.png" in page and "back.png" in page and row.get_status_display() in page
 
 
 def test_a_scan_that_never_finished_leaves_the_file_quarantined_and_the_sweep_scans_it_again(

@@ -25,11 +25,12 @@ from .tasks import scan_quarantined_file
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Stored:
     model: type[QuarantinedFile]
     storage: Storage
-    name: str  # random and unique (quarantined_upload_to): enough to find the row
+    name: str  # random and unique (quarantined_upload_to)
+    pk: object = None  # the row's, once inserted: the check after the transaction looks it up by key, not by name
 
 
 _stored_in_transaction: ContextVar[list[_Stored] | None] = ContextVar("uploads_stored", default=None)
@@ -62,7 +63,11 @@ def uploads_atomic(using: str | None = None) -> Iterator[None]:
     finally:
         _stored_in_transaction.reset(token)
         for item in stored:
-            if not committed or not item.model._base_manager.filter(file=item.name).exists():
+            if (
+                not committed
+                or item.pk is None
+                or not item.model._base_manager.filter(pk=item.pk, file=item.name).exists()
+            ):
                 _delete_quietly(item.storage, item.name)
 
 
@@ -100,9 +105,11 @@ def quarantined_file_store(*, instance: QuarantinedFile, sanitized: SanitizedFil
     instance.scan_attempts = 0
     instance.scanned_at = None
     instance.file.save(sanitized.kind.extension, ContentFile(sanitized.content), save=False)
-    stored.append(_Stored(type(instance), instance.file.storage, instance.file.name))
+    record = _Stored(type(instance), instance.file.storage, instance.file.name)
+    stored.append(record)
     instance.full_clean()
     instance.save(force_insert=True)
+    record.pk = instance.pk
 
     meta = instance._meta
     transaction.on_commit(
