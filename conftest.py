@@ -4,8 +4,6 @@ Tests run against PostgreSQL (`make test` points DATABASE_URL at the local serve
 """
 
 import shutil
-import socket
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -21,13 +19,13 @@ from django.db import connection
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from assister_portal.tests.clamd import ClamdUnavailable, running_clamd
 from certification.models import AgencyKind, AssisterKind, MembershipRole
 from certification.tests.factories import invite_and_accept, make_agency, make_assister
 from clients.tests.factories import make_client
 from notices import services as notice_services
 
 PASSWORD = "correct horse battery staple 42"
-SIGNATURES = Path(__file__).resolve().parent / "assister_portal" / "lib" / "clamav" / "eicar-test.ndb"
 
 
 def pytest_configure(config):
@@ -227,71 +225,16 @@ def no_scanner(settings):
     settings.CLAMD_ADDRESS = ""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def clamd_address(tmp_path_factory):
-    """A clamd of our own: only the EICAR test signature, on a free loopback port.
+    """A clamd of our own (assister_portal/tests/clamd.py): only the EICAR test signature, on a free loopback port.
 
-    Fails, not skips, when clamd is missing: CI installs Debian's clamav-daemon (.ci/run).
-    As root clamd keeps running as root when the config has no User line; it needs no
-    systemd socket, no freshclam and no signatures of Debian's.
-    """
-    binary = shutil.which("clamd") or shutil.which("clamd", path="/usr/sbin")
-    if binary is None:
-        pytest.fail("clamd is not installed: apt-get install clamav-daemon (.ci/run does).")
-    workdir = tmp_path_factory.mktemp("clamd")
-    database = workdir / "db"
-    database.mkdir()
-    shutil.copy(SIGNATURES, database / SIGNATURES.name)
-    port = _free_port()
-    config = workdir / "clamd.conf"
-    config.write_text(
-        "\n".join(
-            [
-                f"DatabaseDirectory {database}",
-                f"TCPSocket {port}",
-                "TCPAddr 127.0.0.1",
-                "Foreground yes",
-                f"LogFile {workdir / 'clamd.log'}",
-                f"PidFile {workdir / 'clamd.pid'}",
-                f"TemporaryDirectory {workdir}",
-                "SelfCheck 0",
-                "",
-            ]
-        )
-    )
-    output = workdir / "clamd.out"
-    with output.open("wb") as sink:
-        process = subprocess.Popen([binary, "--config-file", str(config)], stdout=sink, stderr=subprocess.STDOUT)
+    Fails, not skips, when clamd is missing: CI installs Debian's clamav-daemon (.ci/run)."""
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                text = output.read_text(errors="replace")
-                pytest.fail(f"clamd stopped at start-up (exit {process.returncode}):\n{text[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                    conn.sendall(b"nPING\n")
-                    if conn.recv(16).strip() == b"PONG":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("clamd did not answer within 60 seconds.")
-            time.sleep(0.2)
-        yield f"tcp://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with running_clamd(tmp_path_factory.mktemp("clamd")) as address:
+            yield address
+    except ClamdUnavailable as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

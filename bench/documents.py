@@ -30,10 +30,7 @@ import io
 import math
 import random
 import re
-import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
 import uuid
@@ -58,6 +55,7 @@ from accounts.services import user_create
 from applications.models import Application, ApplicationStatus
 from assister_portal.lib.uploads import ScanStatus, sanitize_upload
 from assister_portal.lib.uploads.scanner import scan_stream
+from assister_portal.tests.clamd import ClamdUnavailable, running_clamd
 from clients.models import Client, search_key
 from clients.services import client_create_for_self
 from core.models import County, Language
@@ -77,7 +75,6 @@ QUEUE_URL = "/admin/verifications/verificationrequest/"
 LIST_PER_PAGE = 100  # the admin's default
 SEED = 20270014  # issue 14
 COVERAGE_YEAR = 2027
-SIGNATURES = Path(settings.BASE_DIR) / "assister_portal" / "lib" / "clamav" / "eicar-test.ndb"
 MB = 1024 * 1024
 # The queue's households: every other application has two requests (income and citizenship), so 10,000 requests
 # come from 6,667 applications; each request has 1 to 4 files (2.5 on average).
@@ -390,64 +387,18 @@ class SampleFile:
 # --- clamd ----------------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ClamdMissing(Exception):
-    pass
+ClamdMissing = ClamdUnavailable
 
 
 @contextlib.contextmanager
 def clamd(address: str | None = None) -> Iterator[str]:
     """A clamd to scan with: `address` when given (the tests' fixture), else one of our own started here (only the
-    EICAR test signature, a free loopback port; as conftest.py's `clamd_address`), stopped on the way out."""
+    EICAR test signature, a free loopback port: assister_portal/tests/clamd.py, as the tests' `clamd_address`)."""
     if address:
         yield address
         return
-    binary = shutil.which("clamd") or shutil.which("clamd", path="/usr/sbin")
-    if binary is None:
-        raise ClamdMissing("clamd is not installed: apt-get install clamav-daemon")
-    with tempfile.TemporaryDirectory(prefix="bench-clamd-") as folder:
-        workdir = Path(folder)
-        database = workdir / "db"
-        database.mkdir()
-        shutil.copy(SIGNATURES, database / SIGNATURES.name)
-        port = _free_port()
-        config = workdir / "clamd.conf"
-        config.write_text(
-            f"DatabaseDirectory {database}\nTCPSocket {port}\nTCPAddr 127.0.0.1\nForeground yes\n"
-            f"LogFile {workdir / 'clamd.log'}\nPidFile {workdir / 'clamd.pid'}\nTemporaryDirectory {workdir}\n"
-            "SelfCheck 0\n"
-        )
-        output = workdir / "clamd.out"
-        with output.open("wb") as sink:
-            process = subprocess.Popen([binary, "--config-file", str(config)], stdout=sink, stderr=subprocess.STDOUT)  # noqa: S603
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise ClamdMissing(f"clamd stopped at start-up: {output.read_text(errors='replace')[-2000:]}")
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                        conn.sendall(b"nPING\n")
-                        if conn.recv(16).strip() == b"PONG":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise ClamdMissing("clamd did not answer within 60 seconds")
-                time.sleep(0.2)
-            yield f"tcp://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with tempfile.TemporaryDirectory(prefix="bench-clamd-") as folder, running_clamd(Path(folder)) as started:
+        yield started
 
 
 # --- Results ----------------------------------------------------------------------------------------------------
