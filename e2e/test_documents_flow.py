@@ -99,10 +99,10 @@ def test_navigator_sends_a_pay_stub_for_the_client_staff_accept_it_the_consumer_
     section = helper.locator("section", has=helper.get_by_role("heading", name="Documents MNsure asked for"))
     request_row = section.get_by_role("row", name=re.compile("^Income"))
     assert "Documents needed" in request_row.inner_text() and due in request_row.inner_text()
-    assert "Open a request to upload a document for the client." in section.inner_text()
     assert_accessible(helper, "the client's page")
-    navigate(helper, lambda: request_row.get_by_role("link", name="Income").click())
-    assert helper.url.endswith(f"/documents/requests/{row.public_id}/")
+    upload_link = request_row.get_by_role("link", name=re.compile("^Upload a document: Income of"))
+    navigate(helper, lambda: upload_link.click())
+    assert helper.url.endswith(f"/documents/requests/{row.public_id}/#upload-heading")
     assert heading(helper).startswith(f"Income of {name}")
     main = helper.locator("main").inner_text()
     assert f"You are acting for {name}." in main

@@ -162,7 +162,8 @@ class VerificationRequestAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.Mo
         change_url = reverse("admin:verifications_verificationrequest_change", args=[row.pk])
         posted = request.method == "POST"
         extending = posted and "extend" in request.POST
-        form = DecisionForm(request.POST if posted and not extending else None)
+        undecided = [str(d.public_id) for d in row.documents.filter(decision="").order_by("pk")]
+        form = DecisionForm(request.POST if posted and not extending else None, initial={"seen": ",".join(undecided)})
         extend_form = ExtendForm(request.POST if extending else None)
         try:
             if extending and extend_form.is_valid():
@@ -177,13 +178,16 @@ class VerificationRequestAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.Mo
                 return redirect(change_url)
             if posted and not extending and form.is_valid():
                 if form.cleaned_data["action"] == "accept":
-                    services.verification_accept(verification=row, actor=request.user, request=request)
+                    services.verification_accept(
+                        verification=row, actor=request.user, seen=form.seen_ids(), request=request
+                    )
                 else:
                     services.verification_reject(
                         verification=row,
                         reason=form.cleaned_data["reason"],
                         note=form.cleaned_data["note"],
                         actor=request.user,
+                        seen=form.seen_ids(),
                         request=request,
                     )
                 self.message_user(request, _("Decided; the household is told."))

@@ -79,6 +79,8 @@ class UploadForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    # The documents the page showed (their ids): one that arrived meanwhile refuses the decision (the service checks).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     action = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
@@ -110,6 +112,9 @@ class DecisionForm(forms.Form):
             elif data["reason"] == RejectReason.OTHER and not (data.get("note") or "").strip():
                 self.add_error("note", _("Say what is wrong: the household reads it."))
         return data
+
+    def seen_ids(self) -> set[str]:
+        return {part for part in (self.cleaned_data.get("seen") or "").split(",") if part}
 
 
 class ExtendForm(forms.Form):

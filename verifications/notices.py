@@ -9,6 +9,7 @@ from guardian.core import ObjectPermissionChecker
 
 from associations.models import Association, AssociationStatus
 from associations.notices import client_helpers
+from certification.selectors import assister_may_act
 from clients.models import Client
 from clients.notices import notice_for_client
 from notices import kinds
@@ -71,21 +72,40 @@ def document_received(row: VerificationRequest, documents: list[Document], *, by
     _notify_client(RECEIVED, row.client, body)
 
 
-def verification_notice(kind: NoticeKind, row: VerificationRequest, *, reason: str = "") -> None:
+def _for_assister(row: VerificationRequest, **more) -> dict:
+    """What an assister's notice shows, no more: it stays in their inbox after the client may have left them."""
+    return {
+        "client_name": row.client.full_name,
+        "member": row.member_name,
+        "type": row.type,
+        "due": row.due_date.isoformat(),
+        **more,
+    }
+
+
+def verification_notice(
+    kind: NoticeKind, row: VerificationRequest, *, reason: str = "", refused: list[Document] = ()
+) -> None:
     body = {**_item(row), "extension_reason": reason}
     due = row.due_date if kind in (REJECTED, EXTENDED) else None
     _notify_client(kind, row.client, body, due=due)
     if kind is REJECTED:
-        for user in _uploaders_acting_for(row):
+        for user in _uploaders_acting_for(row, refused):
             notice_for_user(
-                kind=REJECTED_TO_ASSISTER.code, user=user, body={**body, "client_name": row.client.full_name}
+                kind=REJECTED_TO_ASSISTER.code,
+                user=user,
+                body=_for_assister(row, reject_reason=row.reject_reason, reject_note=row.reject_note),
             )
 
 
-def _uploaders_acting_for(row: VerificationRequest) -> list:
+def _uploaders_acting_for(row: VerificationRequest, refused: list[Document]) -> list:
     """The assisters who sent the documents just refused and may still upload for the client."""
-    users = {d.uploaded_by for d in row.documents.filter(on_behalf=True).select_related("uploaded_by")}
-    return [u for u in users if ObjectPermissionChecker(u).has_perm("upload_for_client", row.client)]
+    users = {d.uploaded_by for d in refused if d.on_behalf}
+    return [
+        u
+        for u in sorted(users, key=lambda u: u.pk)
+        if assister_may_act(u) and ObjectPermissionChecker(u).has_perm("upload_for_client", row.client)
+    ]
 
 
 def reminder(row: VerificationRequest, *, days_left: int) -> None:
@@ -97,11 +117,12 @@ def reminder(row: VerificationRequest, *, days_left: int) -> None:
         .order_by("kind")
     )
     for association in assisters:
-        if association.can_upload or association.can_view_notices:
+        user = association.assister.user
+        if (association.can_upload or association.can_view_notices) and assister_may_act(user):
             notice_for_user(
                 kind=REMINDER_TO_ASSISTER.code,
-                user=association.assister.user,
-                body={**body, "client_name": row.client.full_name, "client_id": str(row.client.public_id)},
+                user=user,
+                body=_for_assister(row, days_left=days_left),
                 due=row.due_date,
             )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pypdfium2
+from django.conf import settings
 from PIL import Image
 
 from assister_portal.lib.uploads import FileKind
@@ -15,7 +16,6 @@ from assister_portal.lib.uploads import FileKind
 from .models import Document
 
 WIDTH = 1100  # pixels: readable on a review screen beside the attested facts
-MAX_PREVIEW_PAGES = 20
 
 
 class NoPreview(Exception):
@@ -24,7 +24,7 @@ class NoPreview(Exception):
 
 def page_count(document: Document) -> int:
     if document.kind == FileKind.PDF:
-        return min(document.page_count or 1, MAX_PREVIEW_PAGES)
+        return min(document.page_count or 1, settings.UPLOAD_MAX_PAGES)  # every page the pipeline let in
     return 1
 
 

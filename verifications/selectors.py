@@ -1,6 +1,6 @@
 """Reads of verification requests, each a fixed number of queries whatever the number of rows."""
 
-from django.db.models import Case, Count, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, QuerySet, Value, When
 
 from clients.models import Client
 
@@ -23,9 +23,3 @@ def client_requests(client: Client) -> QuerySet[VerificationRequest]:
 
 def request_documents(row: VerificationRequest) -> list[Document]:
     return list(row.documents.select_related("uploaded_by").order_by("uploaded_at", "pk"))
-
-
-def with_documents(rows: QuerySet[VerificationRequest]) -> QuerySet[VerificationRequest]:
-    return rows.prefetch_related(
-        Prefetch("documents", queryset=Document.objects.select_related("uploaded_by").order_by("uploaded_at", "pk"))
-    )

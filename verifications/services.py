@@ -10,6 +10,7 @@ what expired.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from assister_portal.lib.uploads import SanitizedFile, quarantined_file_store, u
 from associations.models import Association, AssociationStatus
 from audit.models import Action
 from audit.services import audit_record
+from certification.selectors import assister_may_act
 from clients.models import Client, search_key
 
 from . import notices, sources
@@ -45,6 +47,7 @@ from .models import (
 )
 
 R = RequestStatus
+logger = logging.getLogger(__name__)
 UPLOAD = "upload_for_client"
 MAX_FILES = 10  # per upload: four weeks of pay stubs and then some
 
@@ -55,7 +58,6 @@ class Move:
     REJECT = "reject"
     EXPIRE = "expire"
     CANCEL = "cancel"
-    EXTEND = "extend"
 
 
 def _audit_status(step: Step) -> None:
@@ -77,12 +79,6 @@ def _audit_status(step: Step) -> None:
     )
 
 
-def _extend(step: Step) -> None:
-    step.instance.due_date = step.options["due_date"]
-    step.instance.reminders_sent = []  # reminded again before the new date
-    step.fields += ["due_date", "reminders_sent"]
-
-
 def _decided(step: Step) -> None:
     step.instance.decided_at, step.instance.decided_by = step.at, step.actor
     step.instance.reject_reason = step.options.get("reject_reason", "")
@@ -97,7 +93,8 @@ REQUEST_MACHINE = StateMachine(
         Transition(Move.SUBMIT, {R.OUTSTANDING, R.REJECTED}, R.SUBMITTED, who="household"),
         Transition(Move.ACCEPT, {R.SUBMITTED}, R.ACCEPTED, who="staff", apply=_decided),
         Transition(Move.REJECT, {R.SUBMITTED}, R.REJECTED, who="staff", needs_reason=True, apply=_decided),
-        Transition(Move.EXPIRE, set(OPEN_STATUSES), R.EXPIRED, who="system"),
+        # Only what waits for the household: documents sent by the due date wait for staff, however long that takes.
+        Transition(Move.EXPIRE, {R.OUTSTANDING, R.REJECTED}, R.EXPIRED, who="system"),
         Transition(Move.CANCEL, set(OPEN_STATUSES), R.CANCELLED, who="system", needs_reason=True),
     ],
     audit=_audit_status,
@@ -130,7 +127,17 @@ def requests_open_for(*, application: Application, determination: Determination,
             application=application, status__in=OPEN_STATUSES
         )
     }
-    wanted = {(item.member_key, item.type): item for item in found}
+    proved = set(
+        VerificationRequest.objects.filter(application=application, status=R.ACCEPTED).values_list(
+            "member_key", "type", "attested"
+        )
+    )
+    # What a document already proved for this application, as attested then, is not asked again.
+    wanted = {
+        (item.member_key, item.type): item
+        for item in found
+        if (item.member_key, item.type, item.attested[:200]) not in proved
+    }
     for key, row in current.items():
         if key not in wanted:
             REQUEST_MACHINE.run(
@@ -143,7 +150,9 @@ def requests_open_for(*, application: Application, determination: Determination,
         if key in current:  # still open from an earlier submission: kept, with its due date, for this one
             row = current[key]
             row.revision_number, row.source_value = application.version, item.source_value
-            row.save(update_fields=["revision_number", "source_value"])
+            row.member_name, row.attested = item.member_name[:200], item.attested[:200]
+            row.source_said = item.source_said[:200]
+            row.save(update_fields=["revision_number", "source_value", "member_name", "attested", "source_said"])
             continue
         row = VerificationRequest(
             client=application.client,
@@ -185,11 +194,14 @@ def _acting_for(client: Client, actor: User, association: Association | None) ->
     `permissions.access_request`; the service checks again whoever calls it."""
     if client.user_id == actor.pk:
         return False
+    current = Association.objects.filter(pk=association.pk).select_related("assister").first() if association else None
     if (
-        association is None
-        or association.client_id != client.pk
-        or association.status != AssociationStatus.ACTIVE
-        or not association.can_upload
+        current is None
+        or current.client_id != client.pk
+        or current.assister.user_id != actor.pk
+        or current.status != AssociationStatus.ACTIVE
+        or not current.can_upload
+        or not assister_may_act(actor)
         or not ObjectPermissionChecker(actor).has_perm(UPLOAD, client)
     ):
         raise ValidationError(_("Only the client or their assister uploads documents for them."), code="who")
@@ -203,11 +215,17 @@ def document_upload(
     files: list[SanitizedFile],
     actor: User,
     association: Association | None = None,
+    client_gave_it: bool = False,
     request: HttpRequest | None = None,
 ) -> list[Document]:
     """Store the sanitized files (`assister_portal.lib.uploads.sanitize_upload`) for one request, quarantined until
-    the virus scan; the request goes to staff (submitted). More files for a request already sent are added to it."""
+    the virus scan; the request goes to staff (submitted). More files for a request already sent are added to it. On
+    behalf, the assister confirms the client gave them the document to send (`client_gave_it`, audited)."""
     on_behalf = _acting_for(verification.client, actor, association)
+    if on_behalf and not client_gave_it:
+        raise ValidationError(
+            {"confirm": _("Tick the box to confirm the client gave you this document to send.")}, code="confirm"
+        )
     if document_type not in ACCEPTED.get(verification.type, ()):
         raise ValidationError(
             {"document_type": _("Choose one of the documents listed for this request.")}, code="document_type"
@@ -219,8 +237,10 @@ def document_upload(
             {"files": _("Send at most %(count)s files at a time.") % {"count": MAX_FILES}}, code="too_many"
         )
     with uploads_atomic():
+        # The application's row, then the request's: the order staff's decisions and the sweep lock them in.
+        Application.objects.select_for_update().filter(pk=verification.application_id).first()
         row = (
-            VerificationRequest.objects.select_for_update()
+            VerificationRequest.objects.select_for_update(of=("self",))
             .select_related("client", "application")
             .get(pk=verification.pk)
         )
@@ -232,6 +252,15 @@ def document_upload(
             )
         if row.application.status == ApplicationStatus.WITHDRAWN:
             raise ValidationError(_("The application was withdrawn: no documents are needed."), code="withdrawn")
+        if row.status != R.SUBMITTED and row.due_date < timezone.localdate():
+            raise ValidationError(
+                _(
+                    "This request was due on %(due)s: documents can no longer be sent here. Call MNsure to ask for "
+                    "more time or to send it another way."
+                )
+                % {"due": row.due_date.strftime("%m/%d/%Y")},
+                code="past_due",
+            )
         documents = [
             quarantined_file_store(
                 instance=Document(
@@ -257,6 +286,7 @@ def document_upload(
                 "document_type": document_type,
                 "files": len(documents),
                 "association": str(association.public_id) if on_behalf else "",
+                "client_gave_it": client_gave_it if on_behalf else None,
             },
         )
         if row.status != R.SUBMITTED:
@@ -279,37 +309,85 @@ def document_viewed(*, document: Document, actor: User, request: HttpRequest | N
 
 # --- Staff review ---------------------------------------------------------------------------------------------------
 
-
-def _decide_documents(row: VerificationRequest, decision: str, at) -> None:
-    row.documents.filter(decision="").update(decision=decision, decided_at=at)
+REVIEW = "verifications.change_verificationrequest"
 
 
-def verification_accept(*, verification: VerificationRequest, actor: User, request=None) -> VerificationRequest:
+def _require_reviewer(actor: User) -> None:
+    """Staff with the "Document reviewers" duty decide (the admin checks it too; the service checks whoever calls)."""
+    if not (actor.is_active and actor.is_staff and actor.has_perm(REVIEW)):
+        raise ValidationError(_("Only exchange staff who review documents decide on them."), code="who")
+
+
+def _locked_for_decision(verification: VerificationRequest) -> VerificationRequest:
+    """The application's row, then the request's (the order uploads and the sweep take them): two requests of one
+    application accepted at once by two reviewers would otherwise each see the other still open, and neither would
+    determine the application."""
+    application = Application.objects.select_for_update().filter(pk=verification.application_id).first()
+    if application is None or application.status == ApplicationStatus.WITHDRAWN:
+        raise ValidationError(_("The application was withdrawn: this request is no longer needed."), code="withdrawn")
+    return VerificationRequest.objects.select_for_update(of=("self",)).get(pk=verification.pk)
+
+
+def _undecided(row: VerificationRequest, seen: set[str] | None) -> list[Document]:
+    """The documents this decision is about: those not decided yet. With `seen` (the ids the reviewer's page showed),
+    a document that arrived meanwhile refuses the decision: the reviewer has not looked at it."""
+    documents = list(row.documents.filter(decision="").order_by("pk"))
+    if seen is not None and {str(d.public_id) for d in documents} != set(seen):
+        raise ValidationError(
+            _("Another document arrived while you were reviewing: look at the request again before you decide."),
+            code="changed",
+        )
+    return documents
+
+
+def _decide_documents(documents: list[Document], decision: str, at) -> None:
+    Document.objects.filter(pk__in=[d.pk for d in documents]).update(decision=decision, decided_at=at)
+
+
+def verification_accept(
+    *, verification: VerificationRequest, actor: User, seen: set[str] | None = None, request=None
+) -> VerificationRequest:
     """The documents prove it: the inconsistency is resolved; when none is left open the application is determined
-    again."""
+    again (and an enrollment's credit follows a determination that changed)."""
+    _require_reviewer(actor)
     with transaction.atomic():
-        # The application's row first: two requests of one application accepted at once by two reviewers would each
-        # see the other still open, and neither would determine the application.
-        Application.objects.select_for_update().filter(pk=verification.application_id).first()
-        row = REQUEST_MACHINE.run(verification, Move.ACCEPT, actor=actor, request=request)
-        _decide_documents(row, Decision.ACCEPTED, row.decided_at)
+        row = _locked_for_decision(verification)
+        documents = _undecided(row, seen)
+        if not any(d.is_servable for d in documents):
+            raise ValidationError(
+                _(
+                    "No document of this request can be looked at yet (virus scan waiting, or a virus found): nothing to accept."
+                ),
+                code="nothing_to_accept",
+            )
+        row = REQUEST_MACHINE.run(row, Move.ACCEPT, actor=actor, request=request)
+        _decide_documents(documents, Decision.ACCEPTED, row.decided_at)
         notices.verification_notice(notices.ACCEPTED, row)
         _settle(row.application, actor=actor, request=request)
     return row
 
 
 def verification_reject(
-    *, verification: VerificationRequest, reason: str, note: str, actor: User, request=None
+    *,
+    verification: VerificationRequest,
+    reason: str,
+    note: str,
+    actor: User,
+    seen: set[str] | None = None,
+    request=None,
 ) -> VerificationRequest:
     """The documents do not prove it, for a reason the uploader reads; another document may be sent by the due date."""
+    _require_reviewer(actor)
     if reason not in RejectReason.values:
         raise ValidationError({"reason": _("Choose why the document is not accepted.")}, code="reason")
     note = " ".join(note.split())[:500]
     if reason == RejectReason.OTHER and not note:
         raise ValidationError({"note": _("Say what is wrong: the household reads it.")}, code="note")
     with transaction.atomic():
+        row = _locked_for_decision(verification)
+        documents = _undecided(row, seen)
         row = REQUEST_MACHINE.run(
-            verification,
+            row,
             Move.REJECT,
             actor=actor,
             reason=f"{reason}: {note}" if note else reason,
@@ -317,20 +395,22 @@ def verification_reject(
             reject_reason=reason,
             reject_note=note,
         )
-        _decide_documents(row, Decision.REJECTED, row.decided_at)
-        notices.verification_notice(notices.REJECTED, row)
+        _decide_documents(documents, Decision.REJECTED, row.decided_at)
+        notices.verification_notice(notices.REJECTED, row, refused=documents)
     return row
 
 
 def verification_extend(
     *, verification: VerificationRequest, due_date: date, reason: str, actor: User, request=None
 ) -> VerificationRequest:
-    """A good-faith extension (45 CFR 155.315(f)(3)): a later due date, with a reason; reminders start again."""
-    reason = " ".join(reason.split())
+    """A good-faith extension (45 CFR 155.315(f)(3)): a later due date, with a reason the household reads; reminders
+    start again."""
+    _require_reviewer(actor)
+    reason = " ".join(reason.split())[:500]
     if not reason:
         raise ValidationError({"reason": _("Say why the due date is extended.")}, code="reason")
     with transaction.atomic():
-        row = VerificationRequest.objects.select_for_update().select_related("client").get(pk=verification.pk)
+        row = _locked_for_decision(verification)
         if row.status not in OPEN_STATUSES:
             raise ValidationError(
                 _("This request is %(status)s: its due date cannot change.")
@@ -349,7 +429,7 @@ def verification_extend(
         before = row.due_date
         row.due_date, row.reminders_sent = due_date, []
         row.save(update_fields=["due_date", "reminders_sent"])
-        _event(row, actor=actor, reason=f"Due date {before.isoformat()} → {due_date.isoformat()}: {reason}")
+        _event(row, actor=actor, reason=reason)  # the same status: the history shows "due date changed", and why
         audit_record(
             action=Action.VERIFICATION_STATUS,
             actor=actor,
@@ -366,7 +446,8 @@ def verification_extend(
 
 
 def _settle(application: Application, *, actor, request=None) -> None:
-    """With nothing left open, determine the application again, with the sources' figures for what expired."""
+    """With nothing left open, determine the application again, with the sources' figures for what expired; an
+    enrollment chosen meanwhile on the attestation has its credit follow the new determination."""
     if VerificationRequest.objects.filter(application=application, status__in=OPEN_STATUSES).exists():
         return
     expired = list(
@@ -379,13 +460,15 @@ def _settle(application: Application, *, actor, request=None) -> None:
         for row in expired:
             sources.substitute(data, member_key=row.member_key, source_value=row.source_value)
 
-    application_services.application_verified(
+    settled = application_services.application_verified(
         application=application,
         update=update if expired else None,
         what="verification_expired",
         actor=actor,
         request=request,
     )
+    if settled.status == ApplicationStatus.ENROLLED and expired:
+        application_services.enrollment_follow_determination(application=settled, actor=actor, request=request)
 
 
 def _submitted_version(application: Application) -> int:
@@ -396,30 +479,43 @@ def _submitted_version(application: Application) -> int:
 
 # --- The daily sweep -----------------------------------------------------------------------------------------------
 
+# Expired only while the application is submitted: a draft (reopened) is matched again when it is submitted.
+EXPIRES_WITH = (ApplicationStatus.PENDING_VERIFICATION, ApplicationStatus.DETERMINED, ApplicationStatus.ENROLLED)
+
 
 def verification_expire_due(*, today: date | None = None) -> int:
-    """Expire every open request past its due date (one transaction per application: its determination changes)."""
+    """Expire every request past its due date that waits for the household (one transaction per application: its
+    determination changes). One application that fails is logged and left for the next day; the rest go on."""
     today = today or timezone.localdate()
     applications = (
-        VerificationRequest.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+        VerificationRequest.objects.filter(
+            status__in=(R.OUTSTANDING, R.REJECTED), due_date__lt=today, application__status__in=EXPIRES_WITH
+        )
         .values_list("application_id", flat=True)
         .distinct()
     )
     count = 0
     for application_id in list(applications):
-        with transaction.atomic():
-            application = Application.objects.select_for_update().select_related("client").get(pk=application_id)
-            rows = VerificationRequest.objects.select_for_update().filter(
-                application=application, status__in=OPEN_STATUSES, due_date__lt=today
-            )
-            expired = []
-            for row in rows:
-                expired.append(REQUEST_MACHINE.run(row, Move.EXPIRE, actor=None, reason="Past the due date"))
-            if expired:
-                notices.verifications_expired(application.client, expired)
-                _settle(application, actor=None)
-                count += len(expired)
+        try:
+            count += _expire_application(application_id, today)
+        except Exception:  # one household's failure must not stop everyone else's reminders and expiries
+            logger.exception("Verification expiry failed for application %s; tried again tomorrow", application_id)
     return count
+
+
+def _expire_application(application_id: int, today: date) -> int:
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id)
+        if application.status not in EXPIRES_WITH:
+            return 0
+        rows = VerificationRequest.objects.select_for_update(of=("self",)).filter(
+            application=application, status__in=(R.OUTSTANDING, R.REJECTED), due_date__lt=today
+        )
+        expired = [REQUEST_MACHINE.run(row, Move.EXPIRE, actor=None) for row in rows]
+        if expired:
+            notices.verifications_expired(application.client, expired)
+            _settle(application, actor=None)
+        return len(expired)
 
 
 def verification_close_withdrawn() -> int:
@@ -430,7 +526,7 @@ def verification_close_withdrawn() -> int:
     count = 0
     for pk in list(rows):
         with transaction.atomic():
-            row = VerificationRequest.objects.get(pk=pk)
+            row = VerificationRequest.objects.select_for_update().get(pk=pk)
             if row.status in OPEN_STATUSES:
                 REQUEST_MACHINE.run(row, Move.CANCEL, actor=None, reason="The application was withdrawn.")
                 count += 1
@@ -439,28 +535,38 @@ def verification_close_withdrawn() -> int:
 
 def verification_remind(*, today: date | None = None) -> int:
     """Remind the household and its assisters VERIFICATION_REMINDER_DAYS before a request is due, once each (a sweep
-    that missed a day sends the nearest one it missed, once)."""
+    that missed a day sends the nearest one it missed, once). A failure is logged and the rest go on."""
     today = today or timezone.localdate()
     days = settings.VERIFICATION_REMINDER_DAYS
     if not days:
         return 0
     horizon = today + timedelta(days=max(days))
     candidates = VerificationRequest.objects.filter(
-        status__in=(R.OUTSTANDING, R.REJECTED), due_date__gte=today, due_date__lte=horizon
+        status__in=(R.OUTSTANDING, R.REJECTED),
+        due_date__gte=today,
+        due_date__lte=horizon,
+        application__status__in=EXPIRES_WITH,
     ).values_list("pk", flat=True)
     sent = 0
     for pk in list(candidates):
-        with transaction.atomic():
-            row = VerificationRequest.objects.select_for_update().select_related("client").get(pk=pk)
-            left = (row.due_date - today).days
-            due_now = [d for d in days if left <= d and d not in row.reminders_sent]
-            if row.status not in (R.OUTSTANDING, R.REJECTED) or not due_now:
-                continue
-            row.reminders_sent = sorted({*row.reminders_sent, *due_now}, reverse=True)
-            row.save(update_fields=["reminders_sent"])
-            notices.reminder(row, days_left=left)
-            sent += 1
+        try:
+            sent += _remind(pk, today, days)
+        except Exception:
+            logger.exception("Verification reminder failed for request %s", pk)
     return sent
+
+
+def _remind(pk: int, today: date, days: tuple[int, ...]) -> int:
+    with transaction.atomic():
+        row = VerificationRequest.objects.select_for_update(of=("self",)).select_related("client").get(pk=pk)
+        left = (row.due_date - today).days
+        due_now = [d for d in days if left <= d and d not in row.reminders_sent]
+        if row.status not in (R.OUTSTANDING, R.REJECTED) or not due_now:
+            return 0
+        row.reminders_sent = sorted({*row.reminders_sent, *due_now}, reverse=True)
+        row.save(update_fields=["reminders_sent"])
+        notices.reminder(row, days_left=left)
+        return 1
 
 
 def verification_daily_sweep(*, today: date | None = None) -> dict:

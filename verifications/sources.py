@@ -153,20 +153,19 @@ def inconsistencies(data: dict, *, client_ssn: str, found: dict[str, SourceAnswe
     for member in data.get("members", []):
         key, name, applying = member["key"], _name(member), bool(member.get("applying"))
         answer = found.get(key) or SourceAnswer()
-        if member.get("relationship") == answers.Relationship.SELF and client_ssn:
-            problem = ssn_problem(client_ssn)
-            if problem:
-                digits = re.sub(r"\D", "", client_ssn)
-                result.append(
-                    Inconsistency(
-                        key,
-                        name,
-                        T.SSN,
-                        _("SSN ending %(last4)s") % {"last4": digits[-4:]},
-                        _("Not a valid number: %(problem)s") % {"problem": problem},
-                        {"unverified": T.SSN},
-                    )
+        if member.get("relationship") == answers.Relationship.SELF and client_ssn and ssn_problem(client_ssn):
+            digits = re.sub(r"\D", "", client_ssn)
+            # Never which part is wrong: with the last four it would give away most of the number (DESIGN §8).
+            result.append(
+                Inconsistency(
+                    key,
+                    name,
+                    T.SSN,
+                    _("SSN ending %(last4)s") % {"last4": digits[-4:]},
+                    _("Not a number the Social Security Administration issues"),
+                    {"unverified": T.SSN},
                 )
+            )
         citizenship = member.get("citizenship") or ""
         if applying and answer.citizenship and citizenship and answer.citizenship != citizenship:
             kind = {
@@ -181,7 +180,7 @@ def inconsistencies(data: dict, *, client_ssn: str, found: dict[str, SourceAnswe
                         kind,
                         _citizenship_label(citizenship),
                         _citizenship_label(answer.citizenship),
-                        {"citizenship": answer.citizenship},
+                        {"citizenship": answer.citizenship, "attested_citizenship": citizenship},
                     )
                 )
         attested_income = answers.yearly_income(member)
@@ -193,7 +192,7 @@ def inconsistencies(data: dict, *, client_ssn: str, found: dict[str, SourceAnswe
                     T.INCOME,
                     _("%(amount)s a year") % {"amount": _dollars(attested_income)},
                     _("%(amount)s a year") % {"amount": _dollars(answer.yearly_income)},
-                    {"yearly_income": str(answer.yearly_income)},
+                    {"yearly_income": str(answer.yearly_income), "attested_income": str(attested_income)},
                 )
             )
         if applying and answer.incarcerated and not member.get("incarcerated"):
@@ -241,12 +240,20 @@ def inconsistencies(data: dict, *, client_ssn: str, found: dict[str, SourceAnswe
 
 
 def substitute(data: dict, *, member_key: str, source_value: dict) -> None:
-    """Use the source's figure for one member (a request expired with no document accepted). Where the sources give
+    """Use the source's figure for one member (a request expired with no document accepted), unless the member's answer
+    is no longer the one the request was about. Where the sources give
     nothing the rules can use instead (SSN, residency), the member is marked unverified: not eligible to buy a plan
     through MNsure until it is proved (applications.eligibility)."""
     for member in data.get("members", []):
         if member["key"] != member_key:
             continue
+        # An answer changed since the request was made (a reported change staff processed) is not overwritten.
+        if "attested_income" in source_value and answers.yearly_income(member) != Decimal(
+            source_value["attested_income"]
+        ):
+            return
+        if "attested_citizenship" in source_value and member.get("citizenship") != source_value["attested_citizenship"]:
+            return
         if "yearly_income" in source_value:
             member["incomes"] = [
                 {

@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 from guardian.core import ObjectPermissionChecker
 
+from applications.models import ApplicationStatus
 from applications.views.applying import profile_first
 from assister_portal.lib.forms import apply_service_errors
 from assister_portal.lib.uploads import quarantined_file_response
@@ -23,7 +25,7 @@ from clients.permissions import own_client
 
 from . import selectors, services
 from .forms import UploadForm
-from .models import UPLOADABLE_STATUSES
+from .models import UPLOADABLE_STATUSES, RequestStatus
 from .permissions import UPLOAD, access_document, access_request
 
 
@@ -40,8 +42,10 @@ def mine(request):
 
 
 def _may_upload(request, row, association) -> bool:
-    if row.status not in UPLOADABLE_STATUSES:
+    if row.status not in UPLOADABLE_STATUSES or row.application.status == ApplicationStatus.WITHDRAWN:
         return False
+    if row.status != RequestStatus.SUBMITTED and row.due_date < timezone.localdate():
+        return False  # past due: the page says to call MNsure
     return association is None or ObjectPermissionChecker(request.user).has_perm(UPLOAD, row.client)
 
 
@@ -70,6 +74,7 @@ def detail(request, public_id):
                     files=form.cleaned_data["files"],
                     actor=request.user,
                     association=association,
+                    client_gave_it=bool(form.cleaned_data.get("confirm")),
                     request=request,
                 )
             except ValidationError as exc:

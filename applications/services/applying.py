@@ -113,7 +113,9 @@ APPLICATION_MACHINE = StateMachine(
             who="household",
             apply=_stamp,
         ),
-        Transition(Move.ENROLL, {S.DETERMINED}, S.ENROLLED, who="household", apply=_stamp),
+        # While documents are awaited the determination on the attestation stands: a plan may be chosen (45 CFR
+        # 155.315(f)(4)); the requests go on, and their outcome follows the enrollment (`application_verified`).
+        Transition(Move.ENROLL, {S.DETERMINED, S.PENDING_VERIFICATION}, S.ENROLLED, who="household", apply=_stamp),
         # Coverage ended (`services.enrolling.enrollment_terminate`): the determination stands, a plan may be
         # chosen again in an enrollment period.
         Transition(Move.UNENROLL, {S.ENROLLED}, S.DETERMINED, who="household", apply=_stamp),
@@ -469,6 +471,9 @@ def application_submit(
                 code="not_confirmed",
             )
         now = timezone.now()
+        for member in row.data.get("members", []):
+            # What expired unproved at an earlier submission is attested again now, and matched again (issue 14).
+            member.pop("unverified", None)
         row.data = {
             **row.data,
             "attestations": {
@@ -631,13 +636,18 @@ def application_verified(
     actor: User | None,
     request: HttpRequest | None = None,
 ) -> Application:
-    """Nothing is left to prove (every verification request was accepted, expired or is no longer needed): an
-    application waiting for documents is determined again and leaves `pending_verification`, with the determination's
-    notice. `update` puts in what the data sources said where no document was accepted by the due date (a new revision,
-    `what`). Called in the verifications app's transaction; an application not waiting for documents is left as it is."""
+    """Nothing is left to prove (every verification request was accepted, expired or is no longer needed).
+
+    An application waiting for documents is determined again and leaves `pending_verification`, with the
+    determination's notice. `update` puts in what the data sources said where no document was accepted by the due date
+    (a new revision, `what`); then an application already determined or enrolled on the attestation (a plan may be
+    chosen while documents are awaited) is determined again too — the caller lets the enrollment's credit follow. A
+    draft (reopened: it is matched again when submitted) or a withdrawn application is left as it is. Called in the
+    verifications app's transaction."""
     with transaction.atomic():
         row = _lock(application)
-        if row.status != S.PENDING_VERIFICATION:
+        waiting = row.status == S.PENDING_VERIFICATION
+        if not waiting and (update is None or row.status not in (S.DETERMINED, S.ENROLLED)):
             return row
         now = timezone.now()
         if update is not None:
@@ -647,7 +657,8 @@ def application_verified(
             row.save(update_fields=["data", "version", "updated_at"])
             _revision(row, what=what, actor=actor, association=None, at=now)
         determination = _determine(row, actor=actor, association=None, request=request)
-        row = APPLICATION_MACHINE.run(row, Move.DETERMINE, actor=actor, request=request)
+        if waiting:
+            row = APPLICATION_MACHINE.run(row, Move.DETERMINE, actor=actor, request=request)
         catalog = plan_selectors.catalog(year=row.coverage_year)
         notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
     return row

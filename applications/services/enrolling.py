@@ -72,6 +72,10 @@ __all__ = [
     "period_for",
 ]
 
+# A plan may be chosen once eligibility is determined, also while documents are awaited: until a request is resolved the
+# determination on the household's attestation stands (45 CFR 155.315(f)(4)).
+SHOPPABLE = frozenset({ApplicationStatus.DETERMINED, ApplicationStatus.PENDING_VERIFICATION, ApplicationStatus.ENROLLED})
+
 E = EnrollmentStatus
 SUSPENDED_MESSAGE = gettext_lazy(
     "You may not choose or end plans for this client for now: they told MNsure they did not ask for a plan change "
@@ -237,7 +241,7 @@ def enrollment_select(
         _require_version(
             row, version, _("The application changed after you opened this page: look at the plans again, then choose.")
         )
-        if row.status not in {ApplicationStatus.DETERMINED, ApplicationStatus.ENROLLED} or row.determination is None:
+        if row.status not in SHOPPABLE or row.determination is None:
             raise ValidationError(
                 _("A plan can be chosen once eligibility is determined; this application is %(status)s.")
                 % {"status": row.get_status_display().lower()},
@@ -317,7 +321,7 @@ def enrollment_select(
         )
         enrollment.full_clean(validate_constraints=False)  # the database checks its constraints on insert
         enrollment.save(force_insert=True)
-        if row.status == ApplicationStatus.DETERMINED:
+        if row.status in (ApplicationStatus.DETERMINED, ApplicationStatus.PENDING_VERIFICATION):
             row = APPLICATION_MACHINE.run(row, Move.ENROLL, actor=actor, request=request)
         _bump(row, what="plan_chosen", actor=actor, association=association)
         _audit(

@@ -36,6 +36,7 @@ from ..eligibility import Determination as DeterminationView
 from ..forms import ChooseForm, DisputeForm, ShopForm, TerminateForm
 from ..models import ApplicationStatus, EnrollmentStatus
 from ..periods import NoEnrollmentPeriod, termination_dates
+from ..services.enrolling import SHOPPABLE
 from ..permissions import access_application, access_enrollment, plan_selection_suspended
 from .applying import profile_first
 
@@ -44,7 +45,6 @@ __all__ = ["agency_enrollments", "choose", "compare", "coverage", "dispute", "pl
 SELECT = "select_plan_for_client"
 COMPARE_AT_MOST = 3
 PLANS_PER_PAGE = 20  # the rest are a page link away; filters and sorts work on all of them
-SHOPPABLE = {ApplicationStatus.DETERMINED, ApplicationStatus.ENROLLED}
 
 
 def _shopping(request, public_id, what: str):
@@ -269,7 +269,10 @@ def coverage(request):
             "current": current,
             "past": [e for e in enrollments if e not in current],
             "to_choose": [
-                a for a in applications.values() if a.status == ApplicationStatus.DETERMINED and a.pk not in covered
+                a
+                for a in applications.values()
+                if a.status in (ApplicationStatus.DETERMINED, ApplicationStatus.PENDING_VERIFICATION)
+                and a.pk not in covered
             ],
         },
     )

@@ -4,7 +4,6 @@ from django import template
 from django.utils import timezone
 
 from ..documents import DocumentType, RejectReason, VerificationType
-from ..models import RequestStatus
 
 register = template.Library()
 
@@ -26,11 +25,6 @@ def document_type_label(value: str) -> str:
 @register.filter
 def reject_reason_label(value: str) -> str:
     return _label(RejectReason, value)
-
-
-@register.filter
-def request_status_label(value: str) -> str:
-    return _label(RequestStatus, value)
 
 
 @register.filter

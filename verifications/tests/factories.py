@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from applications.tests.factories import fill, started, submitted
-from assister_portal.lib.uploads import sanitize_upload
+from assister_portal.lib.uploads import quarantined_file_scan, sanitize_upload
 from verifications import services
-from verifications.models import VerificationRequest
+from verifications.models import Document, VerificationRequest
 
 
 def source_says(client, **facts):
@@ -46,14 +46,21 @@ def sanitized(*files):
     return [sanitize_upload(f) for f in files]
 
 
-def upload(row, *, actor, association=None, document_type: str = "pay_stubs", files=None):
-    return services.document_upload(
+def upload(row, *, actor, association=None, document_type: str = "pay_stubs", files=None, scan: bool = True):
+    """Upload through the service (on behalf: the assister confirms the client gave them the file); then, unless
+    `scan` is False, the virus scan that runs after the commit (no scanner configured in tests: "not scanned")."""
+    documents = services.document_upload(
         verification=row,
         document_type=document_type,
         files=sanitized(*(files or [png_file()])),
         actor=actor,
         association=association,
+        client_gave_it=association is not None,
     )
+    if scan:
+        for document in documents:
+            quarantined_file_scan(model=Document, pk=document.pk)
+    return documents
 
 
 def born_on(value: str) -> date:

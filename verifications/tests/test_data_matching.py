@@ -129,8 +129,9 @@ def test_an_ssn_the_ssa_never_issues_opens_a_request(household):
     row = VerificationRequest.objects.get(application=application)
     assert row.type == "ssn"
     assert row.attested == "SSN ending 3456"
-    assert "900" in row.source_said
-    assert "900-12" not in row.attested  # never more than the last four
+    assert row.source_said == "Not a number the Social Security Administration issues"
+    # Never more than the last four, and never which part is wrong (that would give away the rest).
+    assert "900" not in row.attested + row.source_said
 
 
 def test_resubmitting_keeps_the_open_request_and_its_due_date_and_closes_what_the_new_answers_resolve(household):

@@ -130,10 +130,15 @@ def test_another_reason_needs_a_note_and_nothing_changes_without_one(consumer, r
     assert not Notice.objects.filter(kind="verification_rejected").exists()
 
 
-def test_nothing_to_accept_before_a_document_is_sent(consumer, reviewer):
+def test_nothing_to_accept_before_a_document_is_sent_or_while_its_scan_waits(consumer, reviewer):
     _application, row = with_income_request(consumer.client)
-    with pytest.raises(ValidationError, match="moved on"):
+    with pytest.raises(ValidationError, match="nothing to accept"):
         services.verification_accept(verification=row, actor=reviewer)
+    upload(row, actor=consumer, scan=False)  # quarantined: not looked at, so not accepted
+    with pytest.raises(ValidationError, match="nothing to accept"):
+        services.verification_accept(verification=row, actor=reviewer)
+    row.refresh_from_db()
+    assert row.status == RequestStatus.SUBMITTED
 
 
 def test_a_good_faith_extension_moves_the_due_date_and_the_household_is_told(consumer, reviewer, settings):
