@@ -6,6 +6,7 @@ Tests run against PostgreSQL (`make test` points DATABASE_URL at the local serve
 import shutil
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import celery
@@ -16,6 +17,7 @@ from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -241,3 +243,25 @@ def clamd_address(tmp_path_factory):
 def scanner(settings, clamd_address):
     settings.CLAMD_ADDRESS = clamd_address
     return clamd_address
+
+
+# --- Enrollment periods ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_enrollment(settings):
+    """Open enrollment for 2027 coverage is on today, before its cut-off (so coverage starts January 1), whatever
+    day the tests run: the dates are configuration."""
+    today = timezone.localdate()
+    settings.OPEN_ENROLLMENT_PERIODS = {
+        2027: (today - timedelta(days=5), today + timedelta(days=5), today + timedelta(days=40))
+    }
+    return settings.OPEN_ENROLLMENT_PERIODS[2027]
+
+
+@pytest.fixture
+def catalog_2027(db):
+    """The shipped 2027 sample catalog (individual market), loaded by the importer."""
+    from plans.tests.factories import load_sample_catalog
+
+    return load_sample_catalog(2027)

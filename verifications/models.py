@@ -78,6 +78,8 @@ class VerificationRequest(models.Model):
     type = models.CharField(max_length=16, choices=VerificationType.choices)
     attested = models.CharField(_("what was attested"), max_length=200)
     source_said = models.CharField(_("what the data source said"), max_length=200)
+    # The codes and figures behind `attested` and `source_said` (English), shown in each reader's language.
+    facts = models.JSONField(default=dict, blank=True)
     # What the rules use if no document is accepted by the due date (the source's figure), for `sources.substitute`.
     source_value = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default=RequestStatus.OUTSTANDING)

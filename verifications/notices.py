@@ -43,8 +43,9 @@ def _item(row: VerificationRequest) -> dict:
         "reference": row.short_id,
         "member": row.member_name,
         "type": row.type,
-        "attested": row.attested,
+        "attested": row.attested,  # English: what a notice made before `facts` existed shows
         "source_said": row.source_said,
+        "facts": row.facts,
         "documents": list(ACCEPTED_DOCUMENTS.get(row.type, ())),
         "due": row.due_date.isoformat(),
         "status": row.status,

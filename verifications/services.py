@@ -151,8 +151,10 @@ def requests_open_for(*, application: Application, determination: Determination,
             row = current[key]
             row.revision_number, row.source_value = application.version, item.source_value
             row.member_name, row.attested = item.member_name[:200], item.attested[:200]
-            row.source_said = item.source_said[:200]
-            row.save(update_fields=["revision_number", "source_value", "member_name", "attested", "source_said"])
+            row.source_said, row.facts = item.source_said[:200], item.facts
+            row.save(
+                update_fields=["revision_number", "source_value", "member_name", "attested", "source_said", "facts"]
+            )
             continue
         row = VerificationRequest(
             client=application.client,
@@ -162,6 +164,7 @@ def requests_open_for(*, application: Application, determination: Determination,
             type=item.type,
             attested=item.attested[:200],
             source_said=item.source_said[:200],
+            facts=item.facts,
             source_value=item.source_value,
             due_date=due,
             revision_number=application.version,

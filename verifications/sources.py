@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -57,9 +58,10 @@ class Inconsistency:
     member_key: str
     member_name: str
     type: str
-    attested: str
+    attested: str  # in English (staff's queue, the audit); pages and notices use `describe(type, facts)`
     source_said: str
-    source_value: dict
+    source_value: dict  # what the rules use if the request expires (`substitute`)
+    facts: dict  # the codes and figures both sentences are made from
 
 
 class DataSources(Protocol):
@@ -145,6 +147,39 @@ def _dollars(amount: Decimal) -> str:
     return f"${amount:,.0f}"
 
 
+def describe(kind: str, facts: dict) -> tuple[str, str]:
+    """(what was attested, what the source said), in words of the active language, from a request's facts (kept as
+    codes and figures, so each reader gets their own language)."""
+    if kind == T.SSN:
+        return (
+            _("SSN ending %(last4)s") % {"last4": facts.get("last4", "")},
+            _("Not a number the Social Security Administration issues"),
+        )
+    if kind in (T.CITIZENSHIP, T.IMMIGRATION):
+        return _citizenship_label(facts.get("attested", "")), _citizenship_label(facts.get("source", ""))
+    if kind == T.INCOME:
+        return tuple(
+            _("%(amount)s a year") % {"amount": _dollars(Decimal(facts.get(side) or 0))}
+            for side in ("attested", "source")
+        )
+    if kind == T.INCARCERATION:
+        return _("Not serving a sentence"), _("Serving a sentence")
+    if kind == T.OTHER_COVERAGE:
+        return _coverage_label(facts.get("attested", "")), _coverage_label(facts.get("source", ""))
+    if kind == T.RESIDENCY:
+        return (
+            _("Lives at %(city)s %(zip)s") % {"city": facts.get("city", ""), "zip": facts.get("zip", "")},
+            _("No record of living in Minnesota"),
+        )
+    return "", ""
+
+
+def _found(key: str, name: str, kind: str, facts: dict, source_value: dict) -> Inconsistency:
+    with translation.override("en"):  # the stored sentences are staff's and the audit's; pages use `describe`
+        attested, source_said = describe(kind, facts)
+    return Inconsistency(key, name, kind, attested, source_said, source_value, facts)
+
+
 def inconsistencies(data: dict, *, client_ssn: str, found: dict[str, SourceAnswer]) -> list[Inconsistency]:
     """Each point where the household's answers and the sources disagree in a way that matters (a figure that would
     give more help than the source's). `client_ssn` is the number of the member who applies for themself."""
@@ -154,18 +189,9 @@ def inconsistencies(data: dict, *, client_ssn: str, found: dict[str, SourceAnswe
         key, name, applying = member["key"], _name(member), bool(member.get("applying"))
         answer = found.get(key) or SourceAnswer()
         if member.get("relationship") == answers.Relationship.SELF and client_ssn and ssn_problem(client_ssn):
-            digits = re.sub(r"\D", "", client_ssn)
             # Never which part is wrong: with the last four it would give away most of the number (DESIGN §8).
-            result.append(
-                Inconsistency(
-                    key,
-                    name,
-                    T.SSN,
-                    _("SSN ending %(last4)s") % {"last4": digits[-4:]},
-                    _("Not a number the Social Security Administration issues"),
-                    {"unverified": T.SSN},
-                )
-            )
+            last4 = re.sub(r"\D", "", client_ssn)[-4:]
+            result.append(_found(key, name, T.SSN, {"last4": last4}, {"unverified": T.SSN}))
         citizenship = member.get("citizenship") or ""
         if applying and answer.citizenship and citizenship and answer.citizenship != citizenship:
             kind = {
@@ -174,38 +200,27 @@ def inconsistencies(data: dict, *, client_ssn: str, found: dict[str, SourceAnswe
             }.get(citizenship)
             if kind:
                 result.append(
-                    Inconsistency(
+                    _found(
                         key,
                         name,
                         kind,
-                        _citizenship_label(citizenship),
-                        _citizenship_label(answer.citizenship),
+                        {"attested": citizenship, "source": answer.citizenship},
                         {"citizenship": answer.citizenship, "attested_citizenship": citizenship},
                     )
                 )
         attested_income = answers.yearly_income(member)
         if answer.yearly_income is not None and attested_income < answer.yearly_income * (1 - tolerance):
             result.append(
-                Inconsistency(
+                _found(
                     key,
                     name,
                     T.INCOME,
-                    _("%(amount)s a year") % {"amount": _dollars(attested_income)},
-                    _("%(amount)s a year") % {"amount": _dollars(answer.yearly_income)},
+                    {"attested": str(attested_income), "source": str(answer.yearly_income)},
                     {"yearly_income": str(answer.yearly_income), "attested_income": str(attested_income)},
                 )
             )
         if applying and answer.incarcerated and not member.get("incarcerated"):
-            result.append(
-                Inconsistency(
-                    key,
-                    name,
-                    T.INCARCERATION,
-                    _("Not serving a sentence"),
-                    _("Serving a sentence"),
-                    {"incarcerated": True},
-                )
-            )
+            result.append(_found(key, name, T.INCARCERATION, {}, {"incarcerated": True}))
         coverage = member.get("other_coverage") or answers.OtherCoverage.NONE
         if (
             applying
@@ -214,28 +229,18 @@ def inconsistencies(data: dict, *, client_ssn: str, found: dict[str, SourceAnswe
             and coverage == answers.OtherCoverage.NONE
         ):
             result.append(
-                Inconsistency(
+                _found(
                     key,
                     name,
                     T.OTHER_COVERAGE,
-                    _coverage_label(coverage),
-                    _coverage_label(answer.other_coverage),
+                    {"attested": coverage, "source": answer.other_coverage},
                     {"other_coverage": answer.other_coverage},
                 )
             )
         if member.get("relationship") == answers.Relationship.SELF and answer.minnesota_resident is False:
             address = data.get("address", {})
-            result.append(
-                Inconsistency(
-                    key,
-                    name,
-                    T.RESIDENCY,
-                    _("Lives at %(city)s %(zip)s")
-                    % {"city": address.get("city", ""), "zip": address.get("zip_code", "")},
-                    _("No record of living in Minnesota"),
-                    {"unverified": T.RESIDENCY},
-                )
-            )
+            facts = {"city": address.get("city", ""), "zip": address.get("zip_code", "")}
+            result.append(_found(key, name, T.RESIDENCY, facts, {"unverified": T.RESIDENCY}))
     return result
 
 

@@ -74,7 +74,9 @@ __all__ = [
 
 # A plan may be chosen once eligibility is determined, also while documents are awaited: until a request is resolved the
 # determination on the household's attestation stands (45 CFR 155.315(f)(4)).
-SHOPPABLE = frozenset({ApplicationStatus.DETERMINED, ApplicationStatus.PENDING_VERIFICATION, ApplicationStatus.ENROLLED})
+SHOPPABLE = frozenset(
+    {ApplicationStatus.DETERMINED, ApplicationStatus.PENDING_VERIFICATION, ApplicationStatus.ENROLLED}
+)
 
 E = EnrollmentStatus
 SUSPENDED_MESSAGE = gettext_lazy(
@@ -475,7 +477,9 @@ def enrollment_follow_determination(
                 "coverage_start": start,
                 "coverage_end": date(row.coverage_year, 12, 31),
                 "selected_at": timezone.now(),
-                "selected_by": actor,
+                # Who acted: the staff member; a change MNsure's daily sweep made (no person: a verification request
+                # expired) keeps who chose the plan, which did not change.
+                "selected_by": actor or current.selected_by,
                 "on_behalf": True,
                 "association": None,
                 "period_label": _("Credit changed after a new determination"),

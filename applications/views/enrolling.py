@@ -36,8 +36,8 @@ from ..eligibility import Determination as DeterminationView
 from ..forms import ChooseForm, DisputeForm, ShopForm, TerminateForm
 from ..models import ApplicationStatus, EnrollmentStatus
 from ..periods import NoEnrollmentPeriod, termination_dates
-from ..services.enrolling import SHOPPABLE
 from ..permissions import access_application, access_enrollment, plan_selection_suspended
+from ..services.enrolling import SHOPPABLE
 from .applying import profile_first
 
 __all__ = ["agency_enrollments", "choose", "compare", "coverage", "dispute", "plans", "terminate"]

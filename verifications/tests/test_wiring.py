@@ -8,6 +8,7 @@ from celery import current_app
 from django.conf import settings
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import translation
 
 from applications import hooks as application_hooks
 from associations import hooks as association_hooks
@@ -18,6 +19,7 @@ from notices.models import Notice, NoticeStatus
 from notices.services import notice_render
 from verifications import client_page, dashboard, services, tasks
 from verifications.notices import NEEDED, REMINDER
+from verifications.templatetags.verifications import attested_text, source_text
 
 from .factories import upload, with_income_request
 
@@ -80,3 +82,16 @@ def test_the_documents_notices_render_and_say_what_to_send(client, consumer, nav
     for text in ("$20,000 a year", "$40,000 a year", "Pay stubs (the last four weeks)", "sample data source"):
         assert text in page
     assert row.due_date.strftime("%B") in page
+
+
+@pytest.mark.django_db
+def test_the_attested_and_source_sentences_are_in_the_readers_language(consumer):
+    """Kept as codes and figures (`facts`): a household reading in Spanish does not get the English of whoever
+    submitted; staff's queue and the audit keep the English sentence."""
+    _application, row = with_income_request(consumer.client, attested="20000", source="40000")
+    assert row.attested == "$20,000 a year"
+    with translation.override("es"):
+        assert attested_text(row) == translation.gettext("%(amount)s a year") % {"amount": "$20,000"}
+        assert attested_text(row) != row.attested
+        notice_item = Notice.objects.get(kind="documents_needed").data["body"]["requests"][0]
+        assert source_text(notice_item) == translation.gettext("%(amount)s a year") % {"amount": "$40,000"}
