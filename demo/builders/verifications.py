@@ -199,6 +199,7 @@ def _upload(row: VerificationRequest, document_type: str, file: ContentFile, *, 
         files=[sanitize_upload(file)],
         actor=actor,
         association=association,
+        client_gave_it=association is not None,  # the household handed the navigator the pay stub
     )
 
 
