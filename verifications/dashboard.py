@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.hooks import BookColumn
+from applications.models import ApplicationStatus
 
 from .models import OPEN_STATUSES, VerificationRequest
 
@@ -18,7 +19,9 @@ SORT_DUE = "documents_due"
 
 
 def _annotate(book: QuerySet) -> QuerySet:
-    open_requests = VerificationRequest.objects.filter(client_id=OuterRef("client_id"), status__in=OPEN_STATUSES)
+    open_requests = VerificationRequest.objects.filter(
+        client_id=OuterRef("client_id"), status__in=OPEN_STATUSES
+    ).exclude(application__status=ApplicationStatus.WITHDRAWN)  # closed by the next sweep; nothing to do meanwhile
     count = open_requests.order_by().values("client_id").annotate(n=Count("pk")).values("n")
     return book.annotate(
         documents_open=Coalesce(Subquery(count[:1], output_field=IntegerField()), 0),

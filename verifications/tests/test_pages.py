@@ -166,7 +166,9 @@ def test_the_dashboard_shows_documents_due_and_filters_and_sorts_by_them(client,
     assert "overdue since" in client.get(url).content.decode()
 
 
-def test_my_documents_a_request_and_the_dashboard_cost_the_same_with_1_and_50_rows(consumer, broker, reviewer):
+def test_my_documents_a_request_the_dashboard_and_the_review_cost_the_same_with_1_and_50_rows(
+    consumer, broker, reviewer
+):
     associate(consumer.client, broker.assister)
     _application, row = with_income_request(consumer.client)
     own, assister, staff = HttpClient(), HttpClient(), HttpClient()  # each signs in once (a TOTP code is used once)
@@ -175,15 +177,24 @@ def test_my_documents_a_request_and_the_dashboard_cost_the_same_with_1_and_50_ro
     sign_in(staff, reviewer)
     upload(row, actor=consumer)
     urls = [reverse("verifications:mine"), reverse("verifications:detail", args=[row.public_id])]
-    book = [reverse("clients:dashboard"), reverse("clients:detail", args=[consumer.client.public_id])]
-    queue = reverse("admin:verifications_verificationrequest_changelist")
-    before = ([_count(own, u) for u in urls], [_count(assister, u) for u in book], _count(staff, queue))
+    dashboard = reverse("clients:dashboard")
+    book = [
+        dashboard,
+        f"{dashboard}?sort=documents_due",
+        f"{dashboard}?documents=due",
+        reverse("clients:detail", args=[consumer.client.public_id]),
+    ]
+    queue = [
+        reverse("admin:verifications_verificationrequest_changelist"),
+        reverse("admin:verifications_verificationrequest_decide", args=[row.pk]),
+    ]
+    before = ([_count(own, u) for u in urls], [_count(assister, u) for u in book], [_count(staff, u) for u in queue])
     for n in range(49):
         upload(row, actor=consumer, files=[png_file(f"page{n}.png")])
         other = make_client(first_name=f"Client{n}")
         associate(other, broker.assister)
         with_income_request(other)
         VerificationRequest.objects.filter(client=other).update(status=RequestStatus.SUBMITTED)
-    after = ([_count(own, u) for u in urls], [_count(assister, u) for u in book], _count(staff, queue))
+    after = ([_count(own, u) for u in urls], [_count(assister, u) for u in book], [_count(staff, u) for u in queue])
     assert after == before
     assert len(own.get(urls[1]).context["documents"]) == 50

@@ -13,6 +13,7 @@ from django.utils import translation
 from applications import hooks as application_hooks
 from associations import hooks as association_hooks
 from associations.tests.factories import associate
+from clients.tests.factories import make_client
 from conftest import sign_in
 from notices import kinds
 from notices.models import Notice, NoticeStatus
@@ -58,25 +59,25 @@ def test_the_daily_sweep_is_scheduled_and_the_worker_knows_it():
 def test_the_documents_notices_render_and_say_what_to_send(client, consumer, navigator, reviewer):
     """Each notice the flow writes renders to a PDF (the worker's step); the "documents needed" notice lists what was
     attested, what the source said, the documents that prove it and the due date."""
-    associate(consumer.client, navigator.assister, powers=["view_client", "upload_for_client"])
+    association = associate(consumer.client, navigator.assister, powers=["view_client", "upload_for_client"])
     _application, row = with_income_request(consumer.client)
-    upload(row, actor=consumer)
+    upload(row, actor=navigator, association=association)
     services.verification_reject(verification=row, reason="illegible", note="Blurred.", actor=reviewer)
     services.verification_remind(today=row.due_date - timedelta(days=5))
     services.verification_daily_sweep(today=row.due_date + timedelta(days=1))
+    other = make_client(first_name="Otto")
+    _application, second = with_income_request(other)
+    upload(second, actor=other.user)
+    services.verification_extend(
+        verification=second, due_date=second.due_date + timedelta(days=10), reason="Asked in time", actor=reviewer
+    )
+    services.verification_accept(verification=second, actor=reviewer)
     written = Notice.objects.filter(kind__in=CODES)
-    assert set(written.values_list("kind", flat=True)) >= {
-        "documents_needed",
-        "document_received",
-        "verification_rejected",
-        "verification_reminder",
-        "verification_reminder_assister",
-        "verifications_expired",
-    }
+    assert set(written.values_list("kind", flat=True)) == set(CODES)
     for notice in written:
         rendered = notice_render(notice_id=notice.pk)
         assert rendered.status == NoticeStatus.READY, (notice.kind, rendered.last_error)
-    needed = Notice.objects.get(kind="documents_needed")
+    needed = Notice.objects.get(kind="documents_needed", client=consumer.client)
     sign_in(client, consumer)
     page = client.get(reverse("notices:detail", args=[needed.public_id])).content.decode()
     for text in ("$20,000 a year", "$40,000 a year", "Pay stubs (the last four weeks)", "sample data source"):
