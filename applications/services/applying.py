@@ -620,6 +620,15 @@ def application_apply_change(
         _audit(Action.APPLICATION_SAVED, row, actor=actor, request=request, association=None, step=what)
         if row.status != S.DRAFT:
             determination = _determine(row, actor=actor, association=None, request=request)
+            # The new answers are matched against the data sources again (issue 14): a change may resolve a request
+            # (closed) or raise one; an application waiting for documents with none left open is determined.
+            open_requests = sum(
+                hooks.application_submitted.send(
+                    application=row, determination=determination, actor=actor, request=request
+                )
+            )
+            if row.status == S.PENDING_VERIFICATION and not open_requests:
+                row = APPLICATION_MACHINE.run(row, Move.DETERMINE, actor=actor, request=request)
             catalog = plan_selectors.catalog(year=row.coverage_year)
             notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
     return row

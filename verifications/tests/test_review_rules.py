@@ -20,7 +20,7 @@ from associations.tests.factories import associate
 from conftest import sign_in
 from notices.models import Notice
 from plans.models import Plan
-from verifications import services
+from verifications import services, sources
 from verifications.models import Document, RequestStatus, VerificationRequest
 
 from .factories import source_says, upload, with_income_request
@@ -142,21 +142,16 @@ def test_a_plan_may_be_chosen_while_documents_are_awaited_and_the_credit_follows
     assert current.credit_applied < credit_on_attestation
 
 
-def test_an_income_changed_since_the_request_is_not_overwritten_at_expiry(consumer):
-    application, row = with_income_request(consumer.client, attested="20000", source="40000")
-
-    def new_job(data):
-        data["members"][0]["incomes"] = [
-            {"key": answers.new_key(), "kind": "wages", "amount": "52000", "frequency": "yearly"}
-        ]
-
-    application_services.application_apply_change(
-        application=application, what="change_income", update=new_job, actor=consumer
+def test_an_answer_changed_since_the_request_is_not_overwritten_by_the_sources_figure():
+    """`substitute` (what expiry puts in) leaves a member whose answer is no longer the one the request was about."""
+    member = answers.new_member(
+        key="m1", incomes=[{"key": "i1", "kind": "wages", "amount": "52000", "frequency": "yearly"}]
     )
-    services.verification_daily_sweep(today=_after_due(row))
-    application.refresh_from_db()
-    assert application.data["members"][0]["incomes"][0]["amount"] == "52000"
-    assert application.status == ApplicationStatus.DETERMINED
+    data = {"members": [member]}
+    sources.substitute(data, member_key="m1", source_value={"yearly_income": "40000.00", "attested_income": "20000.00"})
+    assert data["members"][0]["incomes"][0]["amount"] == "52000"
+    sources.substitute(data, member_key="m1", source_value={"yearly_income": "60000.00", "attested_income": "52000.00"})
+    assert data["members"][0]["incomes"][0]["amount"] == "60000.00"
 
 
 def test_the_rejection_notice_goes_to_the_assister_whose_document_was_refused_only(
@@ -202,3 +197,25 @@ def test_source_says_sets_one_record_per_person(consumer):
     record = source_says(consumer.client, yearly_income=Decimal("2"))
     assert record.yearly_income == Decimal("2")
     assert type(record).objects.count() == 1
+
+
+def test_a_processed_change_is_matched_again_and_may_resolve_the_request(consumer, staff_processing):
+    application, row = with_income_request(consumer.client, attested="20000", source="40000")
+
+    def raise_income(data):
+        data["members"][0]["incomes"] = [
+            {"key": answers.new_key(), "kind": "wages", "amount": "41000", "frequency": "yearly"}
+        ]
+
+    application = application_services.application_apply_change(
+        application=application, what="change_income", update=raise_income, actor=staff_processing
+    )
+    row.refresh_from_db()
+    assert row.status == RequestStatus.CANCELLED
+    assert application.status == ApplicationStatus.DETERMINED
+
+
+@pytest.fixture
+def staff_processing(exchange_staff):
+    """Whoever processes a change in the admin (the service takes any actor; the changes admin checks the duty)."""
+    return exchange_staff
