@@ -66,7 +66,7 @@ from verifications.documents import ACCEPTED, DocumentType, VerificationType
 from verifications.models import Document, RequestStatus, VerificationEvent, VerificationRequest
 
 from .build import FIRST_NAMES, LAST_NAMES, PASSWORD
-from .measure import Page, PageResult, breakdown, format_table, time_pages
+from .measure import Page, PageResult, breakdown, format_table, text_table, time_pages
 
 EMAIL_DOMAIN = "documents.bench.assister.example"
 REVIEWER_EMAIL = f"reviewer@{EMAIL_DOMAIN}"  # staff, "Document reviewers"
@@ -713,13 +713,7 @@ def format_pipeline(samples: list[Sample]) -> str:
                 f"{s.p95() / baseline.p95():.1f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = []
-    for k, row in enumerate(rows):
-        lines.append("  ".join([row[0].ljust(widths[0])] + [c.rjust(widths[i]) for i, c in enumerate(row) if i]))
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return text_table(rows)
 
 
 def scan_costs(samples: list[Sample]) -> list[str]:

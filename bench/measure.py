@@ -545,7 +545,12 @@ def format_table(results: list[PageResult]) -> str:
                 ratio95,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return text_table(rows)
+
+
+def text_table(rows: list[tuple[str, ...]]) -> str:
+    """Rows as aligned text: the first is the header (underlined), the first column left-aligned, the rest right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
         cells = [row[0].ljust(widths[0])] + [cell.rjust(widths[i]) for i, cell in enumerate(row) if i]

@@ -56,6 +56,7 @@ from notices import rendering, services
 from notices.fonts import FONT_DIR
 from notices.models import Invoice, Notice, NoticeStatus
 
+from .measure import text_table
 from .scale import NOTICES_BATCH
 
 # Targets (the issue). Both are required: a miss makes `python -m bench notices` exit 1.
@@ -678,10 +679,4 @@ def format_table(samples: list[Sample]) -> str:
                 f"{s.p95 / baseline.p95:.1f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = []
-    for k, row in enumerate(rows):
-        lines.append("  ".join([row[0].ljust(widths[0])] + [c.rjust(widths[i]) for i, c in enumerate(row) if i]))
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return text_table(rows)

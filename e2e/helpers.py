@@ -6,6 +6,8 @@ import time
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from e2e.conftest import assert_accessible
+from notices import services as notice_services
+from notices.models import Notice, NoticeStatus
 
 
 def current_code(secret: str) -> str:
@@ -84,3 +86,12 @@ def heading(page) -> str:
 def choose(scope, label) -> None:
     """Tick a USWDS radio or checkbox by its label (the input itself is moved off screen by the style)."""
     scope.locator("label", has_text=re.compile(f"^{re.escape(label)}$")).click()
+
+
+def rendered(person, kind) -> list:
+    """The client's notices of a kind, rendered in-process where no worker did it yet."""
+    notices = list(Notice.objects.filter(client=person, kind=kind).order_by("created_at", "id"))
+    for notice in notices:
+        if notice.status != NoticeStatus.READY:
+            notice_services.notice_render(notice_id=notice.pk)
+    return notices

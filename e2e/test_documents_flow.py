@@ -18,9 +18,7 @@ from associations.tests.factories import associate
 from clients.tests.factories import make_client
 from conftest import PASSWORD, totp_code
 from e2e.conftest import assert_accessible
-from e2e.helpers import choose, heading, navigate, sign_in
-from notices import services as notice_services
-from notices.models import Notice, NoticeStatus
+from e2e.helpers import choose, heading, navigate, rendered, sign_in
 from plans.tests.factories import load_sample_catalog
 from verifications.models import Decision, RequestStatus
 from verifications.tests.factories import with_income_request
@@ -31,15 +29,6 @@ YEAR = 2027
 POWERS = ["view_client", "upload_for_client"]  # the client lets her navigator see her file and send documents
 PAY_STUBS = "Pay stubs (the last four weeks)"
 CONFIRM = "The client gave me this document to send to MNsure for them."
-
-
-def rendered(person, kind) -> list[Notice]:
-    """The client's notices of a kind, rendered in-process where no worker did it yet."""
-    notices = list(Notice.objects.filter(client=person, kind=kind).order_by("created_at", "id"))
-    for notice in notices:
-        if notice.status != NoticeStatus.READY:
-            notice_services.notice_render(notice_id=notice.pk)
-    return notices
 
 
 def pay_stub(folder) -> str:

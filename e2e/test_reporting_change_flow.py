@@ -19,9 +19,7 @@ from associations.tests.factories import associate
 from changes.models import ChangeReport, ReportStatus
 from conftest import PASSWORD, totp_code
 from e2e.conftest import assert_accessible
-from e2e.helpers import choose, heading, navigate, sign_in
-from notices import services as notice_services
-from notices.models import Notice, NoticeStatus
+from e2e.helpers import choose, heading, navigate, rendered, sign_in
 from plans.tests.factories import load_sample_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,15 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 YEAR = 2027
 POWERS = ["view_client", "report_change_for_client"]  # the client lets the agency report changes for them
 NOTE = "Pay stubs from the new job seen."
-
-
-def rendered(person, kind) -> list[Notice]:
-    """The client's notices of a kind, rendered in-process where no worker did it yet."""
-    notices = list(Notice.objects.filter(client=person, kind=kind).order_by("created_at", "id"))
-    for notice in notices:
-        if notice.status != NoticeStatus.READY:
-            notice_services.notice_render(notice_id=notice.pk)
-    return notices
 
 
 def test_support_staff_report_new_income_staff_process_it_consumer_sees_history_and_new_credit(
