@@ -51,7 +51,10 @@ def dashboard(request):
         rows = list(page.object_list)
         for row in rows:
             row.power_labels = power_labels(row.powers)
-            row.next_step = selectors.NEXT_STEPS.get(row.application_status, "start")
+            row.next_step = next(
+                (step for column in columns if column.next_step and (step := column.next_step(row))),
+                selectors.NEXT_STEPS.get(row.application_status, "start"),
+            )
         audit_list(request, [row.client for row in rows], "dashboard")
     sort = form.cleaned_data.get("sort", book.DEFAULT_SORT) if form.is_valid() else book.DEFAULT_SORT
     context = {

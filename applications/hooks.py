@@ -44,6 +44,9 @@ class BookColumn:
     # Sort orders the column adds to the dashboard's "Sort by" (value, label), and how to order the book by one.
     sorts: tuple[tuple[str, object], ...] = ()
     order: Callable[[QuerySet, str], QuerySet] | None = None
+    # A "Next step" (a `selectors.NEXT_STEPS` value) that comes before the application status's, for a row (e.g.
+    # "documents" while a verification request is open, whatever the status), or None.
+    next_step: Callable[[object], str | None] | None = None
 
 
 def _book_columns() -> list[BookColumn]:

@@ -6,7 +6,7 @@ duties (migration 0002)."""
 
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
@@ -193,10 +193,15 @@ class VerificationRequestAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.Mo
                 self.message_user(request, _("Decided; the household is told."))
                 return redirect(change_url)
         except ValidationError as error:
+            if (
+                getattr(error, "code", None) == "changed"
+            ):  # a document arrived: the page again, with it (and a fresh list of what it shows)
+                self.message_user(request, error.messages[0], level=messages.WARNING)
+                return redirect(reverse("admin:verifications_verificationrequest_decide", args=[row.pk]))
             target = extend_form if extending else form
             if hasattr(error, "error_dict"):
-                for field, messages in error.message_dict.items():
-                    target.add_error(field if field in target.fields else None, messages)
+                for field, texts in error.message_dict.items():
+                    target.add_error(field if field in target.fields else None, texts)
             else:
                 target.add_error(None, error.messages)
         documents = list(row.documents.select_related("uploaded_by").order_by("uploaded_at", "pk"))

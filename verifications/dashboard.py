@@ -52,5 +52,7 @@ def documents_column() -> list[BookColumn]:
             template="verifications/_dashboard_cell.html",
             sorts=((SORT_DUE, _("Documents due, nearest first")),),
             order=_order,
+            # Documents to send come first, also for an application determined or enrolled on the attestation.
+            next_step=lambda row: "documents" if row.documents_open else None,
         )
     ]

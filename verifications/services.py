@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,16 +128,16 @@ def requests_open_for(*, application: Application, determination: Determination,
             application=application, status__in=OPEN_STATUSES
         )
     }
-    proved = set(
-        VerificationRequest.objects.filter(application=application, status=R.ACCEPTED).values_list(
-            "member_key", "type", "attested"
-        )
+    settled = VerificationRequest.objects.filter(application=application).filter(
+        Q(status=R.ACCEPTED) | Q(status=R.EXPIRED, revision_number__gte=_submitted_version(application))
     )
-    # What a document already proved for this application, as attested then, is not asked again.
+    # What a document already proved for this application, as attested then, is not asked again; nor, until the
+    # household submits again, what expired unproved since its last submission (a processed change matches again).
+    settled_facts = set(settled.values_list("member_key", "type", "attested"))
     wanted = {
         (item.member_key, item.type): item
         for item in found
-        if (item.member_key, item.type, item.attested[:200]) not in proved
+        if (item.member_key, item.type, item.attested[:200]) not in settled_facts
     }
     for key, row in current.items():
         if key not in wanted:
@@ -332,9 +333,11 @@ def _locked_for_decision(verification: VerificationRequest) -> VerificationReque
 
 
 def _undecided(row: VerificationRequest, seen: set[str] | None) -> list[Document]:
-    """The documents this decision is about: those not decided yet. With `seen` (the ids the reviewer's page showed),
-    a document that arrived meanwhile refuses the decision: the reviewer has not looked at it."""
-    documents = list(row.documents.filter(decision="").order_by("pk"))
+    """The documents this decision is about: those not decided yet that can be looked at (scanned clean; a file still
+    waiting for its scan, or infected, stays undecided). With `seen` (the ids the reviewer's page showed), a document
+    that arrived meanwhile refuses the decision: the reviewer has not looked at it. Without (the shell, tests), the
+    documents as they are now."""
+    documents = [d for d in row.documents.filter(decision="").order_by("pk") if d.is_servable]
     if seen is not None and {str(d.public_id) for d in documents} != set(seen):
         raise ValidationError(
             _("Another document arrived while you were reviewing: look at the request again before you decide."),
@@ -356,7 +359,7 @@ def verification_accept(
     with transaction.atomic():
         row = _locked_for_decision(verification)
         documents = _undecided(row, seen)
-        if not any(d.is_servable for d in documents):
+        if not documents:
             raise ValidationError(
                 _(
                     "No document of this request can be looked at yet (virus scan waiting, or a virus found): nothing to accept."
@@ -561,11 +564,15 @@ def verification_remind(*, today: date | None = None) -> int:
 
 def _remind(pk: int, today: date, days: tuple[int, ...]) -> int:
     with transaction.atomic():
-        row = VerificationRequest.objects.select_for_update(of=("self",)).select_related("client").get(pk=pk)
+        row = (
+            VerificationRequest.objects.select_for_update(of=("self",))
+            .select_related("client", "application")
+            .get(pk=pk)
+        )
         left = (row.due_date - today).days
         due_now = [d for d in days if left <= d and d not in row.reminders_sent]
-        if row.status not in (R.OUTSTANDING, R.REJECTED) or not due_now:
-            return 0
+        if row.status not in (R.OUTSTANDING, R.REJECTED) or row.application.status not in EXPIRES_WITH or not due_now:
+            return 0  # moved on since it was picked: answered, reopened to a draft, withdrawn
         row.reminders_sent = sorted({*row.reminders_sent, *due_now}, reverse=True)
         row.save(update_fields=["reminders_sent"])
         notices.reminder(row, days_left=left)

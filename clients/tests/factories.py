@@ -29,7 +29,9 @@ def make_client(
         "first_name": first_name or "Client",
         "last_name": last_name or f"Number{n}",
         "date_of_birth": date_of_birth,
-        "ssn": ssn if ssn is not None else f"{n % 900 + 100:03d}-45-{n % 10000:04d}",
+        # Always a number the SSA could issue (area 100–599, serial 0001–9999): an invalid one is a data-matching
+        # inconsistency (verifications), which a test asks for on purpose.
+        "ssn": ssn if ssn is not None else f"{n % 500 + 100:03d}-45-{n % 9999 + 1:04d}",
         "email": email,
         "county": core.county(county),
         "preferred_language": core.language(language),

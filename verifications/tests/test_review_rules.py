@@ -58,6 +58,7 @@ def test_nothing_is_sent_past_the_due_date_and_the_page_says_whom_to_call(client
 def test_only_document_reviewers_decide(consumer, exchange_staff):
     _application, row = with_income_request(consumer.client)
     upload(row, actor=consumer)
+    due = row.due_date
     for decide in (
         lambda: services.verification_accept(verification=row, actor=exchange_staff),
         lambda: services.verification_reject(verification=row, reason="illegible", note="", actor=exchange_staff),
@@ -68,7 +69,7 @@ def test_only_document_reviewers_decide(consumer, exchange_staff):
         with pytest.raises(ValidationError, match="Only exchange staff who review documents"):
             decide()
     row.refresh_from_db()
-    assert (row.status, row.due_date) == (RequestStatus.SUBMITTED, row.due_date)
+    assert (row.status, row.due_date) == (RequestStatus.SUBMITTED, due)
 
 
 def test_a_document_that_arrived_during_the_review_refuses_the_decision(consumer, reviewer):
@@ -137,9 +138,9 @@ def test_a_plan_may_be_chosen_while_documents_are_awaited_and_the_credit_follows
     services.verification_daily_sweep(today=_after_due(row))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ENROLLED
-    assert application.determination.max_monthly_credit < credit_on_attestation
     current = Enrollment.objects.get(application=application, status=EnrollmentStatus.ACTIVE)
     assert current.credit_applied < credit_on_attestation
+    assert current.selected_by == consumer  # the sweep changed the credit; who chose the plan stays
 
 
 def test_an_answer_changed_since_the_request_is_not_overwritten_by_the_sources_figure():
@@ -219,3 +220,50 @@ def test_a_processed_change_is_matched_again_and_may_resolve_the_request(consume
 def staff_processing(exchange_staff):
     """Whoever processes a change in the admin (the service takes any actor; the changes admin checks the duty)."""
     return exchange_staff
+
+
+def test_only_documents_that_can_be_looked_at_are_decided(consumer, reviewer):
+    _application, row = with_income_request(consumer.client)
+    (looked_at,) = upload(row, actor=consumer)
+    (waiting,) = upload(row, actor=consumer, scan=False)  # its virus scan has not run: nobody has seen it
+    services.verification_accept(verification=row, actor=reviewer, seen={str(looked_at.public_id)})
+    looked_at.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (looked_at.decision, waiting.decision) == ("accepted", "")
+
+
+def test_a_processed_change_after_an_expiry_does_not_ask_for_the_expired_proof_again(consumer, exchange_staff):
+    consumer.client.ssn = "000-12-3456"
+    consumer.client.save(update_fields=["ssn"])
+    application = submitted(fill(started(consumer.client), actor=consumer))
+    row = VerificationRequest.objects.get(application=application)
+    services.verification_daily_sweep(today=_after_due(row))
+
+    def new_phone(data):
+        data["address"]["street"] = "200 Main St"
+
+    application.refresh_from_db()
+    application_services.application_apply_change(
+        application=application, what="change_address", update=new_phone, actor=exchange_staff
+    )
+    assert list(VerificationRequest.objects.values_list("status", flat=True)) == [RequestStatus.EXPIRED]
+    assert Notice.objects.filter(kind="documents_needed").count() == 1
+
+
+def test_the_dashboard_next_step_is_documents_while_a_request_is_open_whatever_the_status(client, consumer, broker):
+    associate(consumer.client, broker.assister)
+    application = submitted(fill(started(consumer.client), actor=consumer))
+    assert application.status == ApplicationStatus.DETERMINED
+    source_says(consumer.client, yearly_income=Decimal("900000"))
+
+    def same(data):
+        data["address"]["street"] = "101 Main St"
+
+    application_services.application_apply_change(  # matched again: the source now disagrees
+        application=application, what="change_address", update=same, actor=broker
+    )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DETERMINED  # the attestation's determination stands
+    sign_in(client, broker)
+    (row,) = client.get(reverse("clients:dashboard")).context["rows"]
+    assert row.next_step == "documents"
