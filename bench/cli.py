@@ -178,6 +178,19 @@ def _environment() -> str:
     )
 
 
+def _bench_database(url: str, wanted: dict, *, rebuild: bool, what: str) -> dict | None:
+    """Create the bench database when missing (dropped first with --rebuild); its marker, or None when the data there
+    was built by another version or scale (then the database is dropped, to be built again)."""
+    print(f"bench database: {_redacted(url)}")
+    database.create_database(url, drop_first=rebuild)
+    marker = database.read_marker(url)
+    if marker is not None and {k: marker.get(k) for k in wanted} != wanted:
+        print(f"{what} there was built by another version or scale: dropping it and building again")
+        database.create_database(url, drop_first=True)
+        marker = None
+    return marker
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["notices"]:
@@ -188,14 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = Scale() if args.scale == 1 else Scale().scaled(args.scale)
     wanted = {"build_version": BUILD_VERSION, "scale": asdict(scale)}
     url = database.bench_database_url(os.environ.get("DATABASE_URL"))
-    print(f"bench database: {_redacted(url)}")
-
-    database.create_database(url, drop_first=args.rebuild)
-    marker = database.read_marker(url)
-    if marker is not None and {k: marker.get(k) for k in wanted} != wanted:
-        print("the data set there was built by another version or scale: dropping it and building again")
-        database.create_database(url, drop_first=True)
-        marker = None
+    marker = _bench_database(url, wanted, rebuild=args.rebuild, what="the data set")
 
     _configure_django(url)
     _setup_django()
@@ -462,13 +468,7 @@ def documents_main(argv: list[str] | None = None) -> int:
     requests = documents_queue_size(args.scale)
     wanted = {"build_version": DOCUMENTS_BUILD_VERSION, "requests": requests}
     url = database.bench_database_url(os.environ.get("DATABASE_URL"), database.DOCUMENTS_DB_NAME)
-    print(f"bench database: {_redacted(url)}")
-    database.create_database(url, drop_first=args.rebuild)
-    marker = database.read_marker(url)
-    if marker is not None and {k: marker.get(k) for k in wanted} != wanted:
-        print("the queue there was built by another version or scale: dropping it and building again")
-        database.create_database(url, drop_first=True)
-        marker = None
+    marker = _bench_database(url, wanted, rebuild=args.rebuild, what="the queue")
     _configure_django(url)
     _setup_django()
     _migrate()
