@@ -33,7 +33,7 @@ from accounts.models import Role, User
 from applications import answers
 from applications import services as application_services
 from applications.models import Application
-from assister_portal.lib.uploads import sanitize_upload
+from assister_portal.lib.uploads import quarantined_file_scan, sanitize_upload
 from associations.builders import associate
 from associations.models import Association, AssociationStatus
 from certification.models import Assister
@@ -42,7 +42,7 @@ from clients.models import Client
 from core.models import County, Language
 from verifications import services
 from verifications.documents import DocumentType, RejectReason, VerificationType
-from verifications.models import RequestStatus, VerificationRequest
+from verifications.models import Document, RequestStatus, VerificationRequest
 
 from .applications import YEAR
 from .staff import demo_email, demo_user, document_reviewer
@@ -192,8 +192,10 @@ def _birth_certificate() -> ContentFile:
 
 
 def _upload(row: VerificationRequest, document_type: str, file: ContentFile, *, actor: User, association=None) -> None:
-    """Send one file for the request, through the pipeline as the upload form does (its own transaction)."""
-    services.document_upload(
+    """Send one file for the request, through the pipeline as the upload form does (its own transaction), then its
+    virus scan now (idempotent; the commit also schedules it): the demo's reviewer decides only on what can be looked
+    at, whether a worker (make run-full) has scanned it yet or not."""
+    documents = services.document_upload(
         verification=row,
         document_type=document_type,
         files=[sanitize_upload(file)],
@@ -201,6 +203,8 @@ def _upload(row: VerificationRequest, document_type: str, file: ContentFile, *, 
         association=association,
         client_gave_it=association is not None,  # the household handed the navigator the pay stub
     )
+    for document in documents:
+        quarantined_file_scan(model=Document, pk=document.pk)
 
 
 def _extended(row: VerificationRequest) -> bool:
