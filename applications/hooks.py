@@ -18,6 +18,14 @@ def _application_submitted(*, application, determination, actor, request) -> int
 application_submitted = Hook(_application_submitted)
 
 
+def _application_withdrawn(*, application, actor, request) -> None:
+    """An application was withdrawn (called inside the transaction, the application's row locked): the verifications
+    app closes its open requests at once, so no one is asked for documents, reminded or decided on any longer."""
+
+
+application_withdrawn = Hook(_application_withdrawn)
+
+
 def _special_enrollments(*, application) -> list:
     """The special enrollment periods open to this application's household (a list of
     `applications.periods.SpecialEnrollment`), asked when a plan is chosen outside open enrollment. The changes

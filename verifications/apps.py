@@ -12,5 +12,6 @@ class VerificationsConfig(AppConfig):
         from . import client_page, dashboard, notices, services  # noqa: F401  (notices registers the notice kinds)
 
         application_hooks.application_submitted.register(services.requests_open_for)
+        application_hooks.application_withdrawn.register(services.requests_close_for)
         association_hooks.client_page_sections.register(client_page.documents_section)
         application_hooks.book_columns.register(dashboard.documents_column)

@@ -524,8 +524,19 @@ def _expire_application(application_id: int, today: date) -> int:
         return len(expired)
 
 
+def requests_close_for(*, application: Application, actor, request=None) -> None:
+    """The application was withdrawn (applications.hooks.application_withdrawn, its row locked): every open request
+    is no longer needed, at once."""
+    rows = VerificationRequest.objects.select_for_update(of=("self",)).filter(
+        application=application, status__in=OPEN_STATUSES
+    )
+    for row in rows:
+        REQUEST_MACHINE.run(row, Move.CANCEL, actor=actor, reason="The application was withdrawn.", request=request)
+
+
 def verification_close_withdrawn() -> int:
-    """Requests of applications withdrawn since are no longer needed."""
+    """Requests of applications withdrawn and still open (none, since withdrawal closes them: a safety net for rows
+    older than that hook) are no longer needed."""
     rows = VerificationRequest.objects.filter(
         status__in=OPEN_STATUSES, application__status=ApplicationStatus.WITHDRAWN
     ).values_list("pk", flat=True)

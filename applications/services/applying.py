@@ -580,6 +580,7 @@ def application_withdraw(
         row.save(update_fields=["version"])
         _revision(row, what="withdrawn", actor=actor, association=association, at=timezone.now())
         _supersede_pending_reviews(row)
+        hooks.application_withdrawn.send(application=row, actor=actor, request=request)
         notices.application_notice(notices.WITHDRAWN, row, actor=actor, association=association)
     return row
 

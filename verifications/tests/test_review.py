@@ -228,12 +228,13 @@ def test_no_reminder_for_a_request_waiting_for_staff(consumer):
     assert services.verification_remind(today=row.due_date - timedelta(days=5)) == 0
 
 
-def test_requests_of_a_withdrawn_application_are_no_longer_needed(consumer):
+def test_requests_of_a_withdrawn_application_are_no_longer_needed_at_once(consumer):
     application, row = with_income_request(consumer.client)
     application_services.application_withdraw(application=application, version=application.version, actor=consumer)
-    assert services.verification_daily_sweep(today=timezone.localdate())["closed"] == 1
     row.refresh_from_db()
-    assert row.status == RequestStatus.CANCELLED
+    assert row.status == RequestStatus.CANCELLED  # in the withdrawal's own transaction
+    assert row.events.get(to_status=RequestStatus.CANCELLED).actor == consumer
+    assert services.verification_daily_sweep(today=timezone.localdate())["closed"] == 0
     with pytest.raises(ValidationError):
         upload(row, actor=consumer)
 

@@ -39,6 +39,7 @@ CODES = [
 
 def test_the_handlers_are_registered_once():
     assert application_hooks.application_submitted.handlers.count(services.requests_open_for) == 1
+    assert application_hooks.application_withdrawn.handlers.count(services.requests_close_for) == 1
     assert client_page.documents_section in association_hooks.client_page_sections.handlers
     assert dashboard.documents_column in application_hooks.book_columns.handlers
 
