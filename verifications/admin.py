@@ -22,7 +22,7 @@ from applications.admin import audit_staff_view
 from assister_portal.lib.admin import ForgivingChangeListMixin, ReadOnlyMixin
 from assister_portal.lib.uploads.responses import DOWNLOAD_HEADERS
 
-from . import previews, services
+from . import previews, selectors, services
 from .forms import DecisionForm, ExtendForm
 from .models import OPEN_STATUSES, Document, ReferenceRecord, RequestStatus, VerificationEvent, VerificationRequest
 
@@ -204,7 +204,7 @@ class VerificationRequestAdmin(ForgivingChangeListMixin, ReadOnlyMixin, admin.Mo
                     target.add_error(field if field in target.fields else None, texts)
             else:
                 target.add_error(None, error.messages)
-        documents = list(row.documents.select_related("uploaded_by").order_by("uploaded_at", "pk"))
+        documents = selectors.request_documents(row)
         for document in documents:
             document.pages = range(1, previews.page_count(document) + 1) if document.is_servable else range(0)
         member = next((m for m in row.application.data.get("members", []) if m.get("key") == row.member_key), None)

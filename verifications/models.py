@@ -124,6 +124,13 @@ class VerificationRequest(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def takes_documents(self) -> bool:
+        """Open, and not past its due date (documents sent by then may still be added while staff review them)."""
+        return self.status in UPLOADABLE_STATUSES and (
+            self.status == RequestStatus.SUBMITTED or self.due_date >= timezone.localdate()
+        )
+
+    @property
     def accepted_documents(self) -> list[DocumentType]:
         return accepted_documents(self.type)
 

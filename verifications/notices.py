@@ -18,6 +18,7 @@ from notices.services import notice_for_user
 
 from .documents import ACCEPTED as ACCEPTED_DOCUMENTS
 from .models import Document, VerificationRequest
+from .permissions import UPLOAD
 
 NEEDED = kinds.register(NoticeKind("documents_needed", _("Action required: documents needed"), Recipient.CLIENT))
 RECEIVED = kinds.register(NoticeKind("document_received", _("We received your document"), Recipient.CLIENT))
@@ -105,7 +106,7 @@ def _uploaders_acting_for(row: VerificationRequest, refused: list[Document]) -> 
     return [
         u
         for u in sorted(users, key=lambda u: u.pk)
-        if assister_may_act(u) and ObjectPermissionChecker(u).has_perm("upload_for_client", row.client)
+        if assister_may_act(u) and ObjectPermissionChecker(u).has_perm(UPLOAD, row.client)
     ]
 
 

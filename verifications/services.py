@@ -46,10 +46,10 @@ from .models import (
     VerificationEvent,
     VerificationRequest,
 )
+from .permissions import UPLOAD
 
 R = RequestStatus
 logger = logging.getLogger(__name__)
-UPLOAD = "upload_for_client"
 MAX_FILES = 10  # per upload: four weeks of pay stubs and then some
 
 
@@ -256,7 +256,7 @@ def document_upload(
             )
         if row.application.status == ApplicationStatus.WITHDRAWN:
             raise ValidationError(_("The application was withdrawn: no documents are needed."), code="withdrawn")
-        if row.status != R.SUBMITTED and row.due_date < timezone.localdate():
+        if not row.takes_documents:  # open (checked above), so past its due date
             raise ValidationError(
                 _(
                     "This request was due on %(due)s: documents can no longer be sent here. Call MNsure to ask for "

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -25,7 +24,6 @@ from clients.permissions import own_client
 
 from . import selectors, services
 from .forms import UploadForm
-from .models import UPLOADABLE_STATUSES, RequestStatus
 from .permissions import UPLOAD, access_document, access_request
 
 
@@ -42,10 +40,8 @@ def mine(request):
 
 
 def _may_upload(request, row, association) -> bool:
-    if row.status not in UPLOADABLE_STATUSES or row.application.status == ApplicationStatus.WITHDRAWN:
-        return False
-    if row.status != RequestStatus.SUBMITTED and row.due_date < timezone.localdate():
-        return False  # past due: the page says to call MNsure
+    if not row.takes_documents or row.application.status == ApplicationStatus.WITHDRAWN:
+        return False  # closed, or past due (the page says to call MNsure)
     return association is None or ObjectPermissionChecker(request.user).has_perm(UPLOAD, row.client)
 
 
