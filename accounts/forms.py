@@ -30,8 +30,8 @@ from .lockout import (
     lockout_serialize,
     normalize_identifier,
 )
-from .models import User
-from .services import user_set_preferred_language
+from .models import DIGEST_ROLES, User
+from .services import user_set_daily_digest, user_set_preferred_language
 
 T = TypeVar("T")
 
@@ -129,14 +129,27 @@ class NewPasswordForm(forms.Form):
 class PreferencesForm(forms.Form):
     preferred_language = preferred_language_field(required=True)
 
+    daily_digest = forms.BooleanField(
+        label=_("Send me a daily email of new and overdue follow-ups"),
+        help_text=_("Counts and links to your worklist, sent each morning when something needs doing."),
+        required=False,
+    )
+
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if user.role in DIGEST_ROLES:
+            self.fields["daily_digest"].initial = user.daily_digest
+        else:
+            del self.fields["daily_digest"]
         self.fields["preferred_language"].initial = user.preferred_language or language_of_this_page()
         self.fields["preferred_language"].error_messages["required"] = _("Choose a language.")
         self.fields["preferred_language"].error_messages["invalid_choice"] = _("Choose a language from the list.")
 
     def save(self, request) -> User:
-        return user_set_preferred_language(
-            user=self.user, language=self.cleaned_data["preferred_language"], request=request
-        )
+        with transaction.atomic():
+            if "daily_digest" in self.fields:
+                user_set_daily_digest(user=self.user, wanted=self.cleaned_data["daily_digest"], request=request)
+            return user_set_preferred_language(
+                user=self.user, language=self.cleaned_data["preferred_language"], request=request
+            )

@@ -14,6 +14,10 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Exchange staff")
 
 
+# Who gets the worklist's daily email of follow-ups (issue 17) unless they turn it off.
+DIGEST_ROLES = (Role.ASSISTER, Role.AGENCY_ADMIN, Role.AGENCY_SUPPORT)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -53,6 +57,8 @@ class User(AbstractUser):
         verbose_name=_("preferred language"),
         help_text=_("The language of the notices and emails this person receives."),
     )
+    # Assisters and agency staff: the daily email of new and overdue follow-ups (issue 17); they may turn it off.
+    daily_digest = models.BooleanField(_("daily email of follow-ups"), default=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -146,6 +146,23 @@ def user_store_language(*, user: User, language: Language | None) -> None:
         user.save(update_fields=["preferred_language"])
 
 
+def user_set_daily_digest(*, user: User, wanted: bool, request: HttpRequest | None = None) -> User:
+    """An assister or agency staff member turned the daily email of follow-ups on or off."""
+    with transaction.atomic():
+        if user.daily_digest == wanted:
+            return user
+        user.daily_digest = wanted
+        user.save(update_fields=["daily_digest"])
+        audit_record(
+            action=Action.PREFERENCES_CHANGED,
+            actor=user,
+            request=request,
+            target=user,
+            details={"daily_digest": wanted},
+        )
+    return user
+
+
 def user_set_preferred_language(*, user: User, language: Language, request: HttpRequest | None = None) -> User:
     """The person chose the language of their notices and emails; a consumer's client record follows."""
     with transaction.atomic():

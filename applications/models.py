@@ -49,7 +49,10 @@ class Application(models.Model):
         "Determination", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: prepared by the portal itself (a renewal for the next coverage year, issue 17).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -337,3 +340,57 @@ class EnrollmentDispute(models.Model):
 
     def __str__(self) -> str:
         return f"dispute of {self.enrollment_id} ({self.action}): {self.status}"
+
+
+# --- Annual renewal (45 CFR 155.335; issue 17) -------------------------------------------------------------------------
+
+
+class RenewalStatus(models.TextChoices):
+    PREPARED = "prepared", _("Prepared: waiting for the household")
+    CONFIRMED = "confirmed", _("Confirmed: the household submitted it")
+    RENEWED = "renewed", _("Renewed automatically")
+    ENDED = "ended", _("Not renewed")
+
+
+class Renewal(models.Model):
+    """A household's application for the next coverage year, prepared from its current one (`applications.services.
+    renewal_prepare`): the new draft (`application`), the application and enrollment it renews (`previous`,
+    `enrollment`, `current_plan`), the plan it would be renewed into (`next_plan`: the same plan id next year in the same
+    rating area, else the issuer's crosswalk plan there; null: not offered), and the projected determination on the
+    next year's rules and plans (`projected`: the determination's `to_dict()` under "determination" and the data used
+    under "data"). `previous_credit` is the previous application's determination's maximum monthly credit (not the
+    credit the household chose to apply), so the drop to `projected_credit` (the projected maximum) compares like
+    with like. The household confirms it by submitting the draft (`confirmed`); one still `prepared` when the next
+    open enrollment ends is submitted and enrolled by the portal (`renewed`), or, when its plan is not offered or it
+    cannot be, `ended`. Never deleted."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="renewal")
+    previous = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="renewals")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="renewals")
+    current_plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="+")
+    # SET_NULL: a plan dropped from a reloaded catalog is no longer offered.
+    next_plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    previous_credit = models.DecimalField(max_digits=10, decimal_places=2)
+    projected_credit = models.DecimalField(max_digits=10, decimal_places=2)
+    projected = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=RenewalStatus.choices, default=RenewalStatus.PREPARED)
+    end_reason = models.CharField(max_length=40, blank=True)  # why `ended`: a code (services.renewing.END_REASONS)
+    prepared_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    renewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["previous"], name="renewal_one_per_previous_application"),
+            models.CheckConstraint(condition=Q(status__in=RenewalStatus.values), name="renewal_status_known"),
+            models.CheckConstraint(
+                condition=Q(previous_credit__gte=0, projected_credit__gte=0), name="renewal_credits_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(application=models.F("previous")), name="renewal_application_is_not_the_previous"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "prepared_at"], name="renewal_status")]
+
+    def __str__(self) -> str:
+        return f"renewal of {self.previous_id} as {self.application_id}: {self.status}"

@@ -140,3 +140,67 @@ def credit_changed_notice(enrollment, *, previous) -> None:
     notice_for_client(
         kind=CREDIT_CHANGED.code, client=enrollment.client, body=body, helpers=client_helpers(enrollment.client)
     )
+
+
+# --- Annual renewal (45 CFR 155.335; issue 17) -------------------------------------------------------------------------
+
+RENEWAL = kinds.register(NoticeKind("renewal", _("Your coverage for next year: check it and renew"), Recipient.CLIENT))
+RENEWED = kinds.register(NoticeKind("renewal_renewed", _("Your coverage was renewed"), Recipient.CLIENT))
+RENEWAL_ENDED = kinds.register(NoticeKind("renewal_ended", _("Your coverage was not renewed"), Recipient.CLIENT))
+
+
+def renewal_notice(renewal, *, deadline, cutoff) -> None:
+    """The renewal notice (45 CFR 155.335(c)): the data used, the projected eligibility and credit, the plan the household
+    will be renewed into (or that theirs is not offered), what to do and by when (the open enrollment's last day,
+    `deadline`; by `cutoff` for coverage from January 1)."""
+    application, projected = renewal.application, renewal.projected
+    notice_for_client(
+        kind=RENEWAL.code,
+        client=application.client,
+        body={
+            "year": application.coverage_year,
+            "previous_year": renewal.previous.coverage_year,
+            "application": application.short_id,
+            "data": projected.get("data", {}),
+            "determination": projected.get("determination"),
+            "problems": projected.get("problems", []),
+            "projected_credit": str(renewal.projected_credit),
+            "previous_credit": str(renewal.previous_credit),
+            "current_plan": projected.get("current_plan", {}),
+            "next_plan": projected.get("next_plan"),
+            "deadline": deadline.isoformat(),
+            "cutoff": cutoff.isoformat(),
+        },
+        helpers=client_helpers(application.client),
+        due=deadline,
+    )
+
+
+def renewed_notice(renewal, enrollment, *, deadline) -> None:
+    """The portal renewed the household's coverage when open enrollment ended: the plan, its premium and credit."""
+    body = {
+        **_enrollment_body(enrollment),
+        "previous_year": renewal.previous.coverage_year,
+        "previous_plan": renewal.current_plan.name,
+        "crosswalk": renewal.current_plan.plan_id != enrollment.hios_plan_id,
+        "deadline": deadline.isoformat(),
+    }
+    notice_for_client(kind=RENEWED.code, client=enrollment.client, body=body, helpers=client_helpers(enrollment.client))
+
+
+def renewal_ended_notice(renewal, *, deadline) -> None:
+    """The household's coverage was not renewed (`renewal.end_reason` says why) and they must choose a plan."""
+    application = renewal.application
+    notice_for_client(
+        kind=RENEWAL_ENDED.code,
+        client=application.client,
+        body={
+            "year": application.coverage_year,
+            "previous_year": renewal.previous.coverage_year,
+            "application": application.short_id,
+            "reason": renewal.end_reason,
+            "previous_plan": renewal.current_plan.name,
+            "deadline": deadline.isoformat(),
+        },
+        helpers=client_helpers(application.client),
+    )

@@ -3,10 +3,16 @@ comparison of two revisions, and the application columns of the assister's dashb
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
 from django.conf import settings
-from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assister_portal.lib.followups import of_clients
+from assister_portal.lib.followups import rows as followup_rows
 from clients.models import Client
 from plans import selectors as plan_selectors
 
@@ -19,6 +25,8 @@ from .models import (
     ApplicationStatus,
     Enrollment,
     EnrollmentStatus,
+    Renewal,
+    RenewalStatus,
     ReviewStatus,
 )
 
@@ -159,6 +167,19 @@ def with_current_application(associations: QuerySet, *, status: str = "", sort: 
     return associations
 
 
+def with_current_plan(associations: QuerySet) -> QuerySet:
+    """Rows of `with_current_application` with the plan chosen for that application (its current enrollment): the
+    plan's name and metal level as recorded when it was chosen, as annotations of the same statement (the export
+    of the book, issue 17); None where no plan is chosen."""
+    chosen = Enrollment.objects.filter(
+        application__public_id=OuterRef("application_id"), status=EnrollmentStatus.ACTIVE
+    )
+    return associations.annotate(
+        plan_name=Subquery(chosen.values("plan_name")[:1]),
+        plan_metal_level=Subquery(chosen.values("metal_level")[:1]),
+    )
+
+
 # --- Choosing a plan (issue 13) --------------------------------------------------------------------------------
 
 
@@ -222,4 +243,122 @@ def agency_enrollments(agency_id: int) -> QuerySet[Enrollment]:
         Enrollment.objects.filter(association__agency_id=agency_id)
         .select_related("client", "writing_agent__user", "selected_by", "association__assister")
         .order_by("-selected_at")
+    )
+
+
+# --- The worklist's follow-ups (issue 17) -----------------------------------------------------------------------
+
+CONFIRMATION_WAITING = "confirmation_waiting"
+STALE_DRAFT = "stale_draft"
+NO_PLAN = "no_plan"
+COVERAGE_ENDING = "coverage_ending"
+RENEWAL_AT_RISK = "renewal_at_risk"
+# Why a renewal is at risk (the worst first): its plan is not offered next year, the projected credit dropped by more
+# than settings.RENEWAL_CREDIT_DROP_AT_RISK percent, or the household has not confirmed it yet.
+NOT_OFFERED, CREDIT_DROP, UNCONFIRMED = "not_offered", "credit_drop", "unconfirmed"
+
+
+def followups_confirmations(client_ids) -> QuerySet:
+    """Applications an assister prepared that wait for the consumer to review and confirm them in their account."""
+    return followup_rows(
+        ApplicationReview.objects.filter(of_clients(client_ids, "application__client_id"), status=ReviewStatus.PENDING),
+        kind=CONFIRMATION_WAITING,
+        client="application__client",
+        deadline=None,
+        since=F("requested_at"),
+        ref=F("application__public_id"),
+    )
+
+
+def followups_stale_drafts(client_ids, today: date) -> QuerySet:
+    """Drafts nobody has saved for settings.WORKLIST_STALE_DRAFT_DAYS days (a draft waiting for the consumer's
+    confirmation is that item instead)."""
+    days = timedelta(days=settings.WORKLIST_STALE_DRAFT_DAYS)
+    stale_from = timezone.make_aware(datetime.combine(today, time.min)) - days
+    return followup_rows(
+        Application.objects.filter(
+            of_clients(client_ids),
+            status=ApplicationStatus.DRAFT,
+            updated_at__lt=stale_from,
+            renewal__isnull=True,
+        ).exclude(Exists(ApplicationReview.objects.filter(application=OuterRef("pk"), status=ReviewStatus.PENDING))),
+        kind=STALE_DRAFT,
+        client="client",
+        deadline=None,
+        since=F("updated_at") + days,
+        ref=F("public_id"),
+    )
+
+
+def _open_enrollment_deadlines(today: date) -> dict[int, date]:
+    """The coverage years whose open enrollment is on today, and the last day to choose a plan in it: the cut-off
+    for coverage from January 1 while it is ahead, then the last day."""
+    return {
+        year: cutoff if today <= cutoff else end
+        for year, (start, cutoff, end) in settings.OPEN_ENROLLMENT_PERIODS.items()
+        if start <= today <= end
+    }
+
+
+def followups_no_plan(client_ids, today: date) -> QuerySet:
+    """Determined applications with no plan chosen while their year's open enrollment is on."""
+    deadlines = _open_enrollment_deadlines(today)
+    return followup_rows(
+        Application.objects.filter(
+            of_clients(client_ids), status=ApplicationStatus.DETERMINED, coverage_year__in=list(deadlines)
+        ),
+        kind=NO_PLAN,
+        client="client",
+        deadline=Case(*[When(coverage_year=year, then=Value(day)) for year, day in deadlines.items()], default=None)
+        if deadlines
+        else None,
+        since=F("status_changed_at"),
+        ref=F("public_id"),
+    )
+
+
+def followups_coverage_ending(client_ids, today: date) -> QuerySet:
+    """Coverage ending within settings.WORKLIST_COVERAGE_ENDING_DAYS with nothing after it: no later plan chosen."""
+    later = Enrollment.objects.filter(
+        client_id=OuterRef("client_id"), coverage_start__gt=OuterRef("coverage_end")
+    ).exclude(status=EnrollmentStatus.REPLACED)
+    return followup_rows(
+        Enrollment.objects.filter(
+            of_clients(client_ids),
+            status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.TERMINATED],
+            coverage_end__range=(today, today + timedelta(days=settings.WORKLIST_COVERAGE_ENDING_DAYS)),
+            coverage_end__gte=F("coverage_start"),  # not a plan replaced before it started
+        )
+        .exclude(Exists(later))
+        .exclude(Exists(Renewal.objects.filter(enrollment=OuterRef("pk")).exclude(status=RenewalStatus.ENDED))),
+        kind=COVERAGE_ENDING,
+        client="client",
+        deadline=F("coverage_end"),
+        since=Coalesce(F("ended_at"), F("selected_at")),
+        ref=F("public_id"),
+    )
+
+
+def followups_renewals(client_ids, today: date) -> QuerySet:
+    """Renewals the household has not confirmed (every one is at risk until it is), with the worst reason: the plan
+    not offered next year, the projected credit down by more than the configured share, or only unconfirmed. The
+    deadline is the end of the next year's open enrollment, when the portal renews it on its own."""
+    kept = Decimal(100 - settings.RENEWAL_CREDIT_DROP_AT_RISK) / 100
+    ends = {year: end for year, (_start, _cutoff, end) in settings.OPEN_ENROLLMENT_PERIODS.items()}
+    return followup_rows(
+        Renewal.objects.filter(of_clients(client_ids, "application__client_id"), status=RenewalStatus.PREPARED),
+        kind=RENEWAL_AT_RISK,
+        client="application__client",
+        deadline=Case(
+            *[When(application__coverage_year=year, then=Value(day)) for year, day in ends.items()], default=None
+        )
+        if ends
+        else None,
+        since=F("prepared_at"),
+        ref=F("application__public_id"),
+        detail=Case(
+            When(next_plan__isnull=True, then=Value(NOT_OFFERED)),
+            When(projected_credit__lt=F("previous_credit") * kept, then=Value(CREDIT_DROP)),
+            default=Value(UNCONFIRMED),
+        ),
     )

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "applications",
     "verifications",
     "changes",
+    "worklist",
     "guardian",
     "assister_portal",  # the project's own start-up (deploy checks); above every app
     "demo",  # seed_demo: the top layer, last
@@ -376,9 +377,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,  # seconds
     },
     # Verification requests: reminders before the due date, and those past it expire (issue 14).
+    # The assisters' daily digest of new and overdue follow-ups (issue 17), after the sweeps above have run.
+    "worklist-daily-digest": {
+        "task": "worklist.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "verifications-daily-sweep": {
         "task": "verifications.tasks.verification_daily_sweep",
         "schedule": crontab(hour=6, minute=20),
+    },
+    # Annual renewals (issue 17): prepared from APPLICATION_RENEWALS_OPEN, renewed when the next open enrollment ends.
+    "applications-renewals-daily-sweep": {
+        "task": "applications.tasks.renewals_daily_sweep",
+        "schedule": crontab(hour=6, minute=30),
     },
     # Files still quarantined (scanner down, broker down, worker lost) are scanned again.
     "uploads-rescan-quarantined": {
@@ -468,6 +479,26 @@ OPEN_ENROLLMENT_PERIODS = _open_enrollment_periods(
 # A consumer may tell the exchange "I did not ask for this" about a plan chosen for them within this many days.
 ENROLLMENT_DISPUTE_DAYS = env.int("ENROLLMENT_DISPUTE_DAYS", default=30)
 
+# Annual renewals (issue 17; reference "Annual renewal", 45 CFR 155.335). From this (month, day) of coverage year Y, the
+# application of each household enrolled to December 31 of Y is prepared for Y + 1, with a projected determination and
+# a renewal notice (applications.tasks.renewals_daily_sweep). MNsure's renewal season opens October 1: configuration,
+# not code, like the open enrollment dates. A household that has not acted is renewed when the open enrollment for Y + 1
+# ends (OPEN_ENROLLMENT_PERIODS[Y + 1][2]).
+APPLICATION_RENEWALS_OPEN = tuple(env.list("APPLICATION_RENEWALS_OPEN", cast=int, default=[10, 1]))
+# A renewal is at risk (the assister's worklist) when the projected credit is lower than the current one by more than
+# this share, in percent.
+RENEWAL_CREDIT_DROP_AT_RISK = env.int("RENEWAL_CREDIT_DROP_AT_RISK", default=20)
+try:
+    date(2001, *APPLICATION_RENEWALS_OPEN)  # a (month, day) of a year without February 29
+except (TypeError, ValueError):
+    raise ImproperlyConfigured(
+        f"APPLICATION_RENEWALS_OPEN must be a month and a day, e.g. 10,1 for October 1; got {APPLICATION_RENEWALS_OPEN!r}."
+    ) from None
+if not 0 <= RENEWAL_CREDIT_DROP_AT_RISK <= 100:
+    raise ImproperlyConfigured(
+        f"RENEWAL_CREDIT_DROP_AT_RISK is a percent, 0 to 100; got {RENEWAL_CREDIT_DROP_AT_RISK}."
+    )
+
 # Changes in circumstance (issue 15; reference "Enrollment periods and deadlines"). A change is reported within this many
 # days of happening (45 CFR 155.330(b)); a later one is still taken, with a note.
 CHANGE_REPORT_DAYS = env.int("CHANGE_REPORT_DAYS", default=30)
@@ -503,3 +534,16 @@ if VERIFICATION_DAYS <= 0 or not 0 <= VERIFICATION_INCOME_TOLERANCE <= 100 or VE
     )
 if any(day <= 0 for day in VERIFICATION_REMINDER_DAYS):
     raise ImproperlyConfigured("VERIFICATION_REMINDER_DAYS are days before the due date: positive numbers.")
+
+# The assister's worklist (issue 17). A draft nobody saved for this many days is a follow-up; so is coverage ending
+# within this many days with nothing after it. Severity: past the deadline, due within the first number of days,
+# within the second, then "to do".
+WORKLIST_STALE_DRAFT_DAYS = env.int("WORKLIST_STALE_DRAFT_DAYS", default=14)
+WORKLIST_COVERAGE_ENDING_DAYS = env.int("WORKLIST_COVERAGE_ENDING_DAYS", default=60)
+WORKLIST_SEVERITY_DAYS = tuple(env.list("WORKLIST_SEVERITY_DAYS", cast=int, default=[5, 15]))
+if WORKLIST_STALE_DRAFT_DAYS <= 0 or WORKLIST_COVERAGE_ENDING_DAYS <= 0:
+    raise ImproperlyConfigured("WORKLIST_STALE_DRAFT_DAYS and WORKLIST_COVERAGE_ENDING_DAYS must be positive.")
+if len(WORKLIST_SEVERITY_DAYS) != 2 or not 0 <= WORKLIST_SEVERITY_DAYS[0] < WORKLIST_SEVERITY_DAYS[1]:
+    raise ImproperlyConfigured(
+        f"WORKLIST_SEVERITY_DAYS must be two growing day counts, e.g. 5,15; got {WORKLIST_SEVERITY_DAYS!r}."
+    )

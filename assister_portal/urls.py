@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("changes.urls")),
     path("", include("verifications.urls")),
+    path("", include("worklist.urls")),
     path("", include("associations.urls")),
     path("", include("notices.urls")),
     path("directory/", include("directory.urls")),

@@ -229,7 +229,10 @@ def client_book(user, filters: BookFilters | None = None) -> QuerySet[Associatio
         if statuses == [AssociationStatus.ACTIVE]:
             # The same rule as the client page: only through an assister who may act today (an expiry takes
             # effect before the nightly sweep suspends the association).
-            associations = associations.filter(Exists(assisters_who_may_act().filter(pk=OuterRef("assister_id"))))
+            # (Narrowed to the agency's assisters, so PostgreSQL need not join every assister and membership.)
+            associations = associations.filter(
+                Exists(assisters_who_may_act().filter(agency_id=membership.agency_id, pk=OuterRef("assister_id")))
+            )
     else:
         return Association.objects.none()
     if filters.name:

@@ -68,6 +68,7 @@ class Action(models.TextChoices):
     DOCUMENT_UPLOADED = "document_uploaded", _("Verification document uploaded")
     DOCUMENT_VIEWED = "document_viewed", _("Verification document viewed or downloaded")
     VERIFICATION_STATUS = "verification_status", _("Verification request accepted, rejected, extended or expired")
+    FOLLOWUP_REMINDED = "followup_reminded", _("Reminder sent about an open item")
 
 
 class Outcome(models.TextChoices):

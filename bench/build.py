@@ -40,7 +40,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from accounts.models import Role, User
-from applications.models import Application, ApplicationRevision, Determination
+from applications.models import Application, ApplicationReview, ApplicationRevision, Determination, Enrollment
 from assister_portal.lib.crypto import lookup_hash
 from associations.models import Association, AssociationStatus, Consent, ConsentEvent, ConsentMethod, InitiatedBy
 from associations.permissions_sync import ADMIN_POWERS, SUPPORT_POWERS, expected_rows, permission_ids
@@ -60,6 +60,7 @@ from certification.models import (
 )
 from certification.periods import period_end_for, today
 from certification.services import ASSISTER_ID_ALPHABET
+from changes.models import ChangeReport
 from clients.models import (
     Client,
     ClientGroupObjectPermission,
@@ -69,7 +70,9 @@ from clients.models import (
     search_key,
 )
 from core.models import County, Language
+from notices.models import Invoice, Notice
 from plans.models import Plan
+from verifications.models import VerificationRequest
 
 from .scale import BUILD_VERSION, Scale
 
@@ -134,6 +137,7 @@ class BuildResult:
     directory: dict = field(default_factory=dict)  # bench/listings.py's counts
     applications: dict = field(default_factory=dict)  # bench/book_applications.py's counts
     shopping: dict = field(default_factory=dict)  # the plan catalog and the household that shops in it (issue 13)
+    followups: dict = field(default_factory=dict)  # bench/book_followups.py's counts: the worklist's items (issue 17)
 
 
 def assister_email(agency_index: int, j: int) -> str:
@@ -666,6 +670,18 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
             f"${shopping['max_monthly_credit']} a month of credit)"
         )
 
+        # The worklist's follow-ups (issue 17): the apps' rows an assister follows up, last and with a generator of
+        # their own (it only re-dates the drafts' last save).
+        from .book_followups import build_followups
+
+        followups = build_followups(now, using)
+        step(
+            f"follow-ups: {followups['verification_requests']} verification requests, {followups['reviews']} pending "
+            f"reviews, {followups['change_reports']['reports']} change reports, "
+            f"{followups['enrollments']['enrollments']} enrollments, {followups['invoices']['invoices']} invoices; "
+            f"{followups['stale_drafts']} of {followups['drafts_touched']} drafts stale"
+        )
+
         big_agency = people["agencies"][0]
         result = BuildResult(
             seconds=0.0,
@@ -694,6 +710,7 @@ def build(scale: Scale | None = None, *, using: str = "default", log=None) -> Bu
             directory=directory,
             applications=applications,
             shopping=shopping,
+            followups=followups,
         )
         result.seconds = round(time.perf_counter() - started, 1)
     return result
@@ -711,6 +728,7 @@ def vacuum_analyze(using: str = "default") -> None:
     models += [m.languages.through for m in (Agency, Assister)] + [m.counties.through for m in (Agency, Assister)]
     models += [Application, ApplicationRevision, Determination]  # the dashboard's application columns
     models += [Plan]  # the plan list (issue 13)
+    models += [VerificationRequest, ApplicationReview, ChangeReport, Enrollment, Invoice, Notice]  # the worklist (17)
     tables = [m._meta.db_table for m in models]
     with connections[using].cursor() as cursor:
         for table in tables:

@@ -2,9 +2,10 @@
 
 Exit status: 0 when every page answered as expected (200; the selection POST 302) and the
 required targets (the public directory's) are met, whether the other targets pass or not
-(those are a report, the plan list's included); 1 when a page errored, the guardian rows are
+(those are a report, the plan list's and the worklist's included); 1 when a page errored, the guardian rows are
 inconsistent, the directory does not list what was built, the household that chooses a plan
-is not determined with no plan, or a required target is missed; 2 on bad usage.
+is not determined with no plan, a measured book has no worklist items or a worklist page does not say the number
+of items its selector counts (bench/worklist_pages.py), or a required target is missed; 2 on bad usage.
 
 The run sets open enrollment for 2027 coverage around its date in its settings
 (`_open_enrollment_for_the_run`): the selection it times is allowed only in an enrollment period.
@@ -18,6 +19,10 @@ required targets are met (one-page p95 ≤ 1 s, memory flat after the first 20);
 submitted requests. Exit status: 0 when every page answered 200 and every check held (each upload stored and scanned
 as expected, the queue listing every request built); 1 otherwise (clamd missing included); 2 on bad usage. It has no
 targets: the numbers are a report.
+
+`python -m bench export` (`export_main`): the CSV export of the book (issue 17) on the main data set, each export
+rolled back (bench/export.py). Exit status: 0 when every export answered with the whole book and an audit row per
+row, and the agency admin's 20,000 rows streamed within 5 s (p95); 1 otherwise; 2 on bad usage.
 """
 
 import argparse
@@ -40,7 +45,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m bench",
         description="Build the benchmark data set in its own database (once) and time the key pages.",
         epilog="python -m bench notices --help: the notice rendering (PDF) benchmark, in a small database of its own. "
-        "python -m bench documents --help: verification documents (the upload pipeline and the staff queue).",
+        "python -m bench documents --help: verification documents (the upload pipeline and the staff queue). "
+        "python -m bench export --help: the CSV export of the book.",
     )
     parser.add_argument("--rebuild", action="store_true", help="drop the bench database and build it again")
     parser.add_argument("--repeat", type=int, default=60, help="timed requests per page (default 60)")
@@ -197,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         return notices_main(argv[1:])
     if argv[:1] == ["documents"]:
         return documents_main(argv[1:])
+    if argv[:1] == ["export"]:
+        return export_main(argv[1:])
     args = parse_args(argv)
     scale = Scale() if args.scale == 1 else Scale().scaled(args.scale)
     wanted = {"build_version": BUILD_VERSION, "scale": asdict(scale)}
@@ -227,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str | None, explain: bool = False) -> int:
+    from . import worklist_pages as worklist_timing
     from .measure import (
         directory_problems,
         explain_slowest,
@@ -261,6 +270,13 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
             print(f"plan list: {line}")
         return 1
     print("plan list: the household is determined, with no plan chosen")
+    print("counting the worklist's items (issue 17)…", flush=True)
+    worklist, worklist_pages, problems = worklist_timing.prepare(marker)
+    if problems:
+        for line in problems:
+            print(f"worklist: {line}")
+        return 1
+    pages += worklist_pages
 
     print(
         f"timing {len(pages)} pages: {warmup} warm-up requests each, then {repeat} rounds of one request per page; "
@@ -280,6 +296,7 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
         print("\nqueries of the plan pages (a request that made the usual number):")
         for line in report:
             print(f"  {line}")
+    worklist_problems = worklist_timing.after_timing(worklist, results)
     baseline = results[0]
     if baseline.ok and max(baseline.queries) == 0:
         print("\nbaseline makes no queries (checked on every request)")
@@ -287,7 +304,7 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
         print(f"\nbaseline is not query-free: {baseline.usual_queries} queries:")
         for statement in baseline.sample_sql:
             print(f"  {statement}")
-    checks = targets(results)
+    checks = targets(results) + worklist_timing.worklist_targets({r.page.key: r for r in results})
     print("\ntargets (required: a miss fails the run):")
     for t in checks:
         state = "PASS" if t.passed else "FAIL" if t.passed is False else "n/a "
@@ -302,6 +319,8 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
     failures = [r for r in results if not r.ok]
     for r in failures:
         print(f"\nERROR {r.page.label} GET {r.page.url}: {r.error}")
+    for line in worklist_problems:
+        print(f"\nERROR worklist: {line}")
     if json_path:
         with open(json_path, "w") as fh:
             json.dump(
@@ -309,6 +328,7 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
                     "environment": _environment(),
                     "load_average": {"before": load_before, "after": load_after},
                     "data_set": marker["result"]["counts"],
+                    "worklist": worklist_timing.as_json(worklist),
                     "repeat": repeat,
                     "warmup": warmup,
                     "pages": [r.as_dict() for r in results],
@@ -323,7 +343,7 @@ def run_measurements(marker: dict, *, repeat: int, warmup: int, json_path: str |
         print("\nFAILED: required targets missed:")
         for t in missed:
             print(f"  {'FAIL' if t.passed is False else 'n/a '}  {t.text}")
-    return 1 if failures or missed else 0
+    return 1 if failures or missed or worklist_problems else 0
 
 
 # --- python -m bench notices -------------------------------------------------------------------------------
@@ -544,6 +564,95 @@ def documents_main(argv: list[str] | None = None) -> int:
             )
         print(f"\nresults written to {args.json}")
     return 1 if failures or results.problems else 0
+
+
+# --- python -m bench export ---------------------------------------------------------------------------------
+
+
+def parse_export_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench export",
+        description=(
+            "The CSV export of the book (issue 17) on the main data set (built or reused as `python -m bench` does): "
+            "the time to stream every byte of the agency admin's whole book (20,000 rows), its queries and peak "
+            "memory (tracemalloc), against the anonymous home page. Each export is rolled back (its audit rows)."
+        ),
+    )
+    parser.add_argument("--rebuild", action="store_true", help="drop the bench database and build it again")
+    parser.add_argument("--repeat", type=int, default=5, help="timed exports of each book (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed exports of each book first (default 1)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="size of the data set, as for `python -m bench` (a change rebuilds)"
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or args.warmup < 0 or args.scale <= 0:
+        parser.error("--repeat must be at least 1, --warmup at least 0, --scale above 0")
+    return args
+
+
+def export_main(argv: list[str] | None = None) -> int:
+    args = parse_export_args(argv)
+    scale = Scale() if args.scale == 1 else Scale().scaled(args.scale)
+    wanted = {"build_version": BUILD_VERSION, "scale": asdict(scale)}
+    url = database.bench_database_url(os.environ.get("DATABASE_URL"))
+    marker = _bench_database(url, wanted, rebuild=args.rebuild, what="the data set")
+    _configure_django(url)
+    _setup_django()
+    _open_enrollment_for_the_run()  # the worklist's "no plan chosen" deadlines, as in `python -m bench`
+    _migrate()
+    if marker is None:
+        marker = _build(scale)
+    else:
+        print(f"reusing the data set ({marker['result']['counts']['associations']:,} associations)")
+    return run_export(marker, repeat=args.repeat, warmup=args.warmup, json_path=args.json)
+
+
+def run_export(marker: dict, *, repeat: int, warmup: int, json_path: str | None = None, log=print) -> int:
+    """Time the exports on the data set `marker` describes; print the table and the targets; 0, or 1 on an error
+    or a missed required target."""
+    from .export import export_targets, format_breakdown, format_exports, measure_exports, plan_exports
+
+    log(_environment())
+    exports = plan_exports(marker)
+    load_before = _load()
+    log(f"timing {len(exports) - 1} exports: {warmup} warm-up each, then {repeat} rounds; load average {load_before}")
+    gc.collect()
+    started = time.perf_counter()
+    results = measure_exports(exports, repeat=repeat, warmup=warmup)
+    load_after = _load()
+    log(f"timed in {time.perf_counter() - started:.1f} s; load average {load_after} after")
+    log("")
+    log(format_exports(results))
+    log("\nwhere the time goes (statements by kind, slowest first):")
+    for r in results:
+        for line in format_breakdown(r):
+            log(f"  {line}")
+    checks = export_targets(results)
+    log("\ntargets (required: a miss fails the run):")
+    for t in checks:
+        state = "PASS" if t.passed else "FAIL" if t.passed is False else "n/a "
+        log(f"  {state}  {t.text}{'  [required]' if t.required else ''}")
+    failures = [r for r in results if not r.ok]
+    for r in failures:
+        log(f"\nERROR {r.export.label} GET {r.export.url}: {r.error}")
+    if json_path:
+        with open(json_path, "w") as fh:
+            json.dump(
+                {
+                    "environment": _environment(),
+                    "load_average": {"before": load_before, "after": load_after},
+                    "repeat": repeat,
+                    "warmup": warmup,
+                    "exports": [r.as_dict() for r in results],
+                    "targets": [{"passed": t.passed, "text": t.text, "required": t.required} for t in checks],
+                },
+                fh,
+                indent=2,
+            )
+        log(f"\nresults written to {json_path}")
+    missed = [t for t in checks if t.required and not t.passed]
+    return 1 if failures or missed else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""The benchmark's own PostgreSQL database, named after DATABASE_URL's server, created on demand.
+"""The benchmark's own PostgreSQL database, on DATABASE_URL's server, created on demand.
+
+Its name is the bench's (`BENCH_DB_NAME`, …) when DATABASE_URL names the default database (`assister_portal`) or
+none; otherwise that database's name is added after two underscores (DATABASE_URL=…/ap_dev gives
+`assister_portal_bench__ap_dev`), so people who work on one server with databases of their own also bench in
+databases of their own and never rebuild (drop) each other's data set.
 
 Nothing here imports Django: this runs before settings are loaded, so that Django is
 pointed at the bench database from the start.
@@ -16,6 +21,9 @@ NOTICES_DB_NAME = "assister_portal_bench_notices"
 # `python -m bench documents`: the staff queue of 10,000 submitted verification requests, built once and kept.
 DOCUMENTS_DB_NAME = "assister_portal_bench_documents"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assister_portal"
+DEFAULT_DATABASE_NAME = "assister_portal"
+BENCH_NAMES = (BENCH_DB_NAME, NOTICES_DB_NAME, DOCUMENTS_DB_NAME)
+OWNER_SEPARATOR = "__"  # between the bench's name and DATABASE_URL's: no bench name has two underscores in a row
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 # Written by the build in the same transaction as the data, so a half-built data set never looks finished.
 MARKER_TABLE = "bench_dataset"
@@ -27,18 +35,28 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(scheme=scheme, path="/" + name))
 
 
+def bench_database_name(url: str, name: str = BENCH_DB_NAME) -> str:
+    """The bench database's name for DATABASE_URL `url`: `name`, followed by DATABASE_URL's database name (letters,
+    digits and underscores kept) unless that is the default one."""
+    owner = "".join(c for c in urlsplit(url).path.lstrip("/").lower() if c.isascii() and (c.isalnum() or c == "_"))
+    if not owner or owner == DEFAULT_DATABASE_NAME:
+        return name
+    return f"{name}{OWNER_SEPARATOR}{owner}"[:63]  # PostgreSQL's longest identifier
+
+
 def bench_database_url(url: str | None, name: str = BENCH_DB_NAME) -> str:
-    """DATABASE_URL with the database name replaced by the bench database's (`name`)."""
+    """DATABASE_URL with the database name replaced by the bench database's (`name`, see `bench_database_name`)."""
     url = url or DEFAULT_DATABASE_URL
     if urlsplit(url).scheme not in POSTGRES_SCHEMES:
         raise SystemExit(f"bench: DATABASE_URL must point at PostgreSQL (postgres://…), not {urlsplit(url).scheme}://")
-    return _with_database(url, name)
+    return _with_database(url, bench_database_name(url, name))
 
 
 def _name(url: str) -> str:
     """The bench database `url` names; never another (create_database may drop it)."""
     name = urlsplit(url).path.lstrip("/")
-    if name not in (BENCH_DB_NAME, NOTICES_DB_NAME, DOCUMENTS_DB_NAME):
+    bench, _sep, owner = name.partition(OWNER_SEPARATOR)
+    if bench not in BENCH_NAMES or (_sep and not owner):
         raise ValueError(f"not a bench database: {name!r}")
     return name
 

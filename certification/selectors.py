@@ -1,10 +1,13 @@
 """Reads about agencies, memberships and certifications, written so the query count does not grow with rows."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import User
+from assister_portal.lib.followups import rows as followup_rows
 
 from .models import (
     OPEN_STATUSES,
@@ -167,4 +170,34 @@ def agency_admins(agency: Agency) -> QuerySet:
         memberships__role=MembershipRole.ADMIN,
         memberships__ended_at__isnull=True,
         is_active=True,
+    )
+
+
+# --- The worklist's follow-ups (issue 17) -----------------------------------------------------------------------
+
+CERTIFICATION_EXPIRING = "certification_expiring"
+
+
+def followups_certification(user, day: date) -> QuerySet:
+    """The user's own certification (an assister's; an agency admin's agency's) that ends within the first reminder
+    (settings.CERTIFICATION_REMINDER_DAYS) and has no renewal sent to staff yet, on `day`. Not a client's item."""
+    renewal_sent = Certification.objects.filter(renews=OuterRef("pk")).exclude(
+        status__in=[CertificationStatus.DRAFT, CertificationStatus.WITHDRAWN]
+    )
+    admin_of_agency = AgencyMembership.objects.filter(
+        user=user, agency=OuterRef("agency"), role=MembershipRole.ADMIN, ended_at__isnull=True
+    )
+    return followup_rows(
+        Certification.objects.filter(
+            Q(assister__user=user) | Q(Exists(admin_of_agency)),
+            status=CertificationStatus.APPROVED,
+            valid_from__lte=day,
+            valid_until__range=(day, day + timedelta(days=max(settings.CERTIFICATION_REMINDER_DAYS))),
+        ).exclude(Exists(renewal_sent)),
+        kind=CERTIFICATION_EXPIRING,
+        client=None,
+        deadline=F("valid_until"),
+        since=F("decided_at"),
+        ref=F("public_id"),
+        detail=Case(When(agency__isnull=False, then=Value("agency")), default=Value("assister")),
     )

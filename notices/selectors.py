@@ -1,10 +1,15 @@
 """Reads of notices: the inbox (one query for the page), a client's notices for an assister."""
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import F, QuerySet
 from django.utils import translation
 
+from assister_portal.lib.followups import of_clients
+from assister_portal.lib.followups import rows as followup_rows
+
 from . import kinds
-from .models import Notice
+from .models import Invoice, Notice
 from .permissions import own_notices_q
 
 
@@ -38,3 +43,20 @@ def described(notice: Notice) -> str:
     spec = kinds.for_notice(notice.kind)
     with translation.override("en"):  # stored once, like every other line of the trail
         return f"notice {notice.number} ({spec.title})"
+
+
+# --- The worklist's follow-ups (issue 17) -----------------------------------------------------------------------
+
+INVOICE_OVERDUE = "invoice_overdue"
+
+
+def followups_invoices(client_ids, today: date) -> QuerySet:
+    """Invoices (a small employer's) not paid by their due date."""
+    return followup_rows(
+        Invoice.objects.filter(of_clients(client_ids), paid_at__isnull=True, due_date__lt=today),
+        kind=INVOICE_OVERDUE,
+        client="client",
+        deadline=F("due_date"),
+        since=F("created_at"),
+        ref=F("public_id"),
+    )

@@ -7,7 +7,9 @@ filing put in the same shape):
   (where the plans and rates come from, shown to staff and users);
 - `issuers.csv`: `hios_id`, `name`;
 - `plans.csv`: one row per plan per rating area it is offered in: `plan_id`, `issuer_hios_id`, `rating_area`,
-  `name`, `metal_level`, `network_type`, `deductible`, `oop_max`, `base_rate`, `tobacco_factor`.
+  `name`, `metal_level`, `network_type`, `deductible`, `oop_max`, `base_rate`, `tobacco_factor`, and optionally
+  `crosswalk`: the issuer's crosswalk, the next plan year's plan id its enrollees are renewed into when this plan id
+  is not offered again (empty: none named; 45 CFR 155.335(j)).
 
 In the CSV files a line starting with "#" is a comment and blank lines are skipped; a value cannot span
 lines. Line numbers in messages are the file's own, comments included, so an editor finds the line.
@@ -45,6 +47,7 @@ PLAN_COLUMNS = (
     "base_rate",
     "tobacco_factor",
 )
+PLAN_OPTIONAL_COLUMNS = ("crosswalk",)
 # A plan's design is the same in every area it is offered in; only its rate (and tobacco factor) may differ.
 PLAN_DESIGN = ("issuer_hios_id", "name", "metal_level", "network_type", "deductible", "oop_max")
 
@@ -95,6 +98,7 @@ class PlanRow:
     oop_max: int
     base_rate: Decimal
     tobacco_factor: Decimal
+    crosswalk_plan_id: str = ""  # the optional `crosswalk` column
 
 
 @dataclass(frozen=True)
@@ -232,7 +236,7 @@ def _read_plans(content: bytes, issuer_ids: set[str], errors: list[str]) -> list
     plans: list[PlanRow] = []
     first_line: dict[tuple[str, int], int] = {}
     designs: dict[str, tuple[int, dict[str, object]]] = {}
-    for line, row in _csv_rows(where, content, PLAN_COLUMNS, errors):
+    for line, row in _csv_rows(where, content, PLAN_COLUMNS, errors, optional=PLAN_OPTIONAL_COLUMNS):
         plan = _plan_row(line, row, issuer_ids, errors)
         if plan is None:
             continue
@@ -295,6 +299,11 @@ def _plan_row(line: int, row: dict[str, str], issuer_ids: set[str], errors: list
         errors.append(f"{at}: deductible {deductible} is above oop_max {oop_max}")
     base_rate = _base_rate(at, row["base_rate"], errors)
     tobacco_factor = _tobacco_factor(at, row["tobacco_factor"], errors)
+    crosswalk = row.get("crosswalk", "")
+    if crosswalk and not HIOS_PLAN.fullmatch(crosswalk):
+        errors.append(f"{at}: crosswalk {crosswalk!r} is not a HIOS plan id (or empty: no plan named)")
+    elif crosswalk and crosswalk[5:7] != "MN":
+        errors.append(f"{at}: crosswalk {crosswalk} is not a Minnesota plan (its state letters are {crosswalk[5:7]})")
     if len(errors) > before:
         return None
     return PlanRow(
@@ -309,6 +318,7 @@ def _plan_row(line: int, row: dict[str, str], issuer_ids: set[str], errors: list
         oop_max=oop_max,
         base_rate=base_rate,
         tobacco_factor=tobacco_factor,
+        crosswalk_plan_id=crosswalk,
     )
 
 
@@ -372,9 +382,10 @@ def _tobacco_factor(at: str, value: str, errors: list[str]) -> Decimal | None:
 
 
 def _csv_rows(
-    where: str, content: bytes, columns: tuple[str, ...], errors: list[str]
+    where: str, content: bytes, columns: tuple[str, ...], errors: list[str], *, optional: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) for each data line, values stripped; the header must name exactly `columns`."""
+    """(line number, row) for each data line, values stripped; the header must name exactly `columns`, and may name
+    any of `optional` (a row has "" for an optional column the file does not have)."""
     try:
         text = content.decode("utf-8-sig")  # a byte-order mark, as spreadsheets write, is not part of the header
     except UnicodeDecodeError:
@@ -391,7 +402,7 @@ def _csv_rows(
     header_line, header_text = lines[0]
     header = [name.strip() for name in next(csv.reader([header_text]))]
     missing = [name for name in columns if name not in header]
-    unknown = [name for name in header if name not in columns]
+    unknown = [name for name in header if name not in columns and name not in optional]
     doubled = sorted({name for name in header if header.count(name) > 1})
     if missing:
         errors.append(f"{where} line {header_line}: missing column(s) {', '.join(missing)}")
@@ -406,4 +417,6 @@ def _csv_rows(
         if len(values) != len(header):
             errors.append(f"{where} line {number}: {len(values)} values for {len(header)} columns")
             continue
-        yield number, {name: value.strip() for name, value in zip(header, values, strict=True)}
+        row = dict.fromkeys(optional, "")
+        row.update({name: value.strip() for name, value in zip(header, values, strict=True)})
+        yield number, row

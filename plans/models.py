@@ -123,6 +123,15 @@ class Plan(models.Model):
     tobacco_factor = models.DecimalField(
         max_digits=4, decimal_places=3, default=Decimal("1.000"), help_text=_("1.000 to 1.500 (the federal cap).")
     )
+    # The issuer's crosswalk (45 CFR 155.335(j)): the plan of the next plan year this one's enrollees are renewed into
+    # when this plan id is not offered again; empty when the issuer names none (the catalog's optional `crosswalk`).
+    crosswalk_plan_id = models.CharField(
+        _("crosswalk plan id"),
+        max_length=14,
+        blank=True,
+        default="",
+        help_text=_("The next plan year's plan the issuer maps this one to; empty: none named."),
+    )
 
     class Meta:
         ordering = ["year", "market", "rating_area__number", "metal_level", "base_rate", "plan_id"]
@@ -134,6 +143,10 @@ class Plan(models.Model):
             models.CheckConstraint(condition=Q(metal_level__in=MetalLevel.values), name="plans_plan_metal_level"),
             models.CheckConstraint(condition=Q(network_type__in=NetworkType.values), name="plans_plan_network_type"),
             models.CheckConstraint(condition=Q(plan_id__regex=r"^[0-9]{5}[A-Z]{2}[0-9]{7}$"), name="plans_plan_id"),
+            models.CheckConstraint(
+                condition=Q(crosswalk_plan_id="") | Q(crosswalk_plan_id__regex=r"^[0-9]{5}[A-Z]{2}[0-9]{7}$"),
+                name="plans_plan_crosswalk_plan_id",
+            ),
             models.CheckConstraint(condition=Q(base_rate__gt=0), name="plans_plan_base_rate_positive"),
             models.CheckConstraint(
                 condition=Q(tobacco_factor__gte=Decimal("1.000"), tobacco_factor__lte=TOBACCO_FACTOR_CAP),

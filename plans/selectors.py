@@ -95,3 +95,20 @@ def catalog_counts(*, catalog: Catalog) -> CatalogCounts:
 def rating_area_for_county_fips(fips: str) -> RatingArea | None:
     """The rating area of a county by its FIPS code; one query."""
     return RatingArea.objects.filter(county_links__county__fips=fips).first()
+
+
+def next_year_plan(plan: Plan, *, rating_area_id: int | None, year: int | None = None) -> Plan | None:
+    """The plan `plan`'s enrollees are renewed into for the next plan year (`year`, default the plan's year + 1) in a
+    rating area (45 CFR 155.335(j)): the same plan id when it is offered there again, else the issuer's crosswalk plan
+    (`crosswalk_plan_id`) when that is offered there, else None (not offered). One query."""
+    year = year or plan.year + 1
+    if rating_area_id is None:
+        return None
+    wanted = [plan.plan_id, *([plan.crosswalk_plan_id] if plan.crosswalk_plan_id else [])]
+    found = {
+        found.plan_id: found
+        for found in Plan.objects.filter(
+            year=year, market=plan.market, rating_area_id=rating_area_id, plan_id__in=wanted
+        ).select_related("issuer", "catalog")
+    }
+    return next((found[plan_id] for plan_id in wanted if plan_id in found), None)

@@ -30,6 +30,7 @@ PLAN_FIELDS_UPDATED = (
     "oop_max",
     "base_rate",
     "tobacco_factor",
+    "crosswalk_plan_id",
 )
 
 
@@ -116,6 +117,7 @@ def catalog_import(*, folder: Path, actor=None) -> Catalog:
                 oop_max=row.oop_max,
                 base_rate=row.base_rate,
                 tobacco_factor=row.tobacco_factor,
+                crosswalk_plan_id=row.crosswalk_plan_id,
             )
             for row in files.plans
         ]

@@ -60,7 +60,8 @@ def test_changing_the_language_is_saved_audited_and_said(client, broker):
     sign_in(client, broker)
     page = client.get(PREFERENCES)
     assert page.status_code == 200 and "Language for your notices and emails" in page.content.decode()
-    response = client.post(PREFERENCES, {"preferred_language": lang("vi").pk}, follow=True)
+    # The form as the browser sends it: the daily digest's box is ticked by default (issue 17).
+    response = client.post(PREFERENCES, {"preferred_language": lang("vi").pk, "daily_digest": "on"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("core:home")
     assert "Your notices and emails will be in Vietnamese (Tiếng Việt)." in response.content.decode()
     broker.refresh_from_db()

@@ -39,6 +39,8 @@ from ..models import (
     ApplicationRevision,
     ApplicationStatus,
     Determination,
+    Renewal,
+    RenewalStatus,
     ReviewMethod,
     ReviewStatus,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "application_verified",
     "application_withdraw",
     "confirmed_review",
+    "renewal_confirm",
     "signer_name",
 ]
 
@@ -212,17 +215,18 @@ def application_start(
     data["address"].update(
         street=client.street, city=client.city, zip_code=client.zip_code, county_fips=place.county_fips if place else ""
     )
-    now = timezone.now()
     try:
         with transaction.atomic():
             Client.objects.select_for_update().filter(pk=client.pk).first()
-            application = Application(client=client, coverage_year=coverage_year, data=data, created_by=actor)
-            application.county, application.rating_area = _place(data)
-            application.created_at = application.updated_at = application.status_changed_at = now
-            application.full_clean(exclude=["client", "created_by", "county", "rating_area", "determination"])
-            application.save(force_insert=True)
-            _revision(application, what="started", actor=actor, association=association, at=now)
-            _audit(Action.APPLICATION_STARTED, application, actor=actor, request=request, association=association)
+            application = _create(
+                client=client,
+                coverage_year=coverage_year,
+                data=data,
+                what="started",
+                actor=actor,
+                association=association,
+                request=request,
+            )
             if _on_behalf(application, actor):
                 notices.application_notice(notices.STARTED, application, actor=actor, association=association)
     except IntegrityError:
@@ -230,6 +234,30 @@ def application_start(
             _("There is already a %(year)s application for this client: continue that one.") % {"year": coverage_year},
             code="exists",
         ) from None
+    return application
+
+
+def _create(
+    *,
+    client: Client,
+    coverage_year: int,
+    data: dict,
+    what: str,
+    actor: User | None,
+    association: Association | None,
+    request: HttpRequest | None,
+    **details,
+) -> Application:
+    """A new draft with its first revision (`what`) and audit row, in the caller's transaction, the client's row locked
+    by the caller: `application_start`, and a renewal prepared by the portal (`actor` None)."""
+    now = timezone.now()
+    application = Application(client=client, coverage_year=coverage_year, data=data, created_by=actor)
+    application.county, application.rating_area = _place(data)
+    application.created_at = application.updated_at = application.status_changed_at = now
+    application.full_clean(exclude=["client", "created_by", "county", "rating_area", "determination"])
+    application.save(force_insert=True)
+    _revision(application, what=what, actor=actor, association=association, at=now)
+    _audit(Action.APPLICATION_STARTED, application, actor=actor, request=request, association=association, **details)
     return application
 
 
@@ -470,33 +498,52 @@ def application_submit(
                 ),
                 code="not_confirmed",
             )
-        now = timezone.now()
-        for member in row.data.get("members", []):
-            # What expired unproved at an earlier submission is attested again now, and matched again (issue 14).
-            member.pop("unverified", None)
-        row.data = {
-            **row.data,
-            "attestations": {
-                **dict.fromkeys(ATTESTATIONS, True),
-                "signed_name": " ".join(signed_name.split()),
-                "signed_at": now.isoformat(),
-                "signed_by": "assister" if on_behalf else "consumer",
-                "review": str(review.public_id) if review else "",
-            },
+        signature = {
+            **dict.fromkeys(ATTESTATIONS, True),
+            "signed_name": " ".join(signed_name.split()),
+            "signed_at": timezone.now().isoformat(),
+            "signed_by": "assister" if on_behalf else "consumer",
+            "review": str(review.public_id) if review else "",
         }
-        row.version += 1
-        row.save(update_fields=["data", "version"])
-        row = APPLICATION_MACHINE.run(row, Move.SUBMIT, actor=actor, request=request)
-        _supersede_pending_reviews(row)
-        _revision(row, what="submitted", actor=actor, association=association, at=now)
-        determination = _determine(row, actor=actor, association=association, request=request)
-        open_requests = sum(
-            hooks.application_submitted.send(application=row, determination=determination, actor=actor, request=request)
-        )
-        move = Move.AWAIT_DOCUMENTS if open_requests else Move.DETERMINE
-        row = APPLICATION_MACHINE.run(row, move, actor=actor, request=request)
-        catalog = plan_selectors.catalog(year=row.coverage_year)
-        notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
+        row = _submit(row, attestations=signature, actor=actor, association=association, request=request)
+        renewal_confirm(application=row, actor=actor, association=association, request=request)
+    return row
+
+
+def _submit(
+    row: Application,
+    *,
+    attestations: dict,
+    actor: User | None,
+    association: Association | None,
+    request: HttpRequest | None,
+    start: date | None = None,
+    screening_date: date | None = None,
+) -> Application:
+    """Submit a locked, complete draft signed with `attestations`, and determine it: the data sources are matched
+    (the hook), the application waits for documents or is determined, and the determination's notice is written.
+    `start` and `screening_date` default to `coverage_start(year)` and today (`_eligibility`). The callers check who
+    may submit: `application_submit`, and a renewal the portal submits for the household (`actor` None)."""
+    now = timezone.now()
+    for member in row.data.get("members", []):
+        # What expired unproved at an earlier submission is attested again now, and matched again (issue 14).
+        member.pop("unverified", None)
+    row.data = {**row.data, "attestations": attestations}
+    row.version += 1
+    row.save(update_fields=["data", "version"])
+    row = APPLICATION_MACHINE.run(row, Move.SUBMIT, actor=actor, request=request)
+    _supersede_pending_reviews(row)
+    _revision(row, what="submitted", actor=actor, association=association, at=now)
+    determination = _determine(
+        row, actor=actor, association=association, request=request, start=start, screening_date=screening_date
+    )
+    open_requests = sum(
+        hooks.application_submitted.send(application=row, determination=determination, actor=actor, request=request)
+    )
+    move = Move.AWAIT_DOCUMENTS if open_requests else Move.DETERMINE
+    row = APPLICATION_MACHINE.run(row, move, actor=actor, request=request)
+    catalog = plan_selectors.catalog(year=row.coverage_year)
+    notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
     return row
 
 
@@ -519,13 +566,30 @@ def _benchmark(application: Application) -> Callable[[tuple[int, ...]], Decimal 
     return benchmark
 
 
-def _determine(application: Application, *, actor, association, request) -> Determination:
-    start = coverage_start(application.coverage_year)
-    result = eligibility.determine(
+def _eligibility(
+    application: Application, *, start: date | None = None, screening_date: date | None = None
+) -> eligibility.Determination:
+    """The rules of the application's coverage year applied to its answers (which `answers.problems` must accept), with
+    the benchmark of its year and rating area: ages as of `start` (default: `coverage_start` of the year), public
+    programs screened on `screening_date` (default today). What a submission stores, and a renewal's projection."""
+    start = start or coverage_start(application.coverage_year)
+    return eligibility.determine(
         answers.facts(application.data, coverage_year=application.coverage_year, coverage_start=start),
-        screening_date=timezone.localdate(),
+        screening_date=screening_date or timezone.localdate(),
         benchmark=_benchmark(application),
     )
+
+
+def _determine(
+    application: Application,
+    *,
+    actor,
+    association,
+    request,
+    start: date | None = None,
+    screening_date: date | None = None,
+) -> Determination:
+    result = _eligibility(application, start=start, screening_date=screening_date)
     determination = Determination.objects.create(
         application=application,
         revision_number=application.version,
@@ -580,6 +644,7 @@ def application_withdraw(
         row.save(update_fields=["version"])
         _revision(row, what="withdrawn", actor=actor, association=association, at=timezone.now())
         _supersede_pending_reviews(row)
+        _renewal_withdrawn(row, actor=actor, association=association, request=request)
         hooks.application_withdrawn.send(application=row, actor=actor, request=request)
         notices.application_notice(notices.WITHDRAWN, row, actor=actor, association=association)
     return row
@@ -672,3 +737,57 @@ def application_verified(
         catalog = plan_selectors.catalog(year=row.coverage_year)
         notices.determination_notice(row, determination, sample_catalog=bool(catalog and catalog.is_sample))
     return row
+
+
+# --- A renewal confirmed or withdrawn by the household (issue 17; the rest is services.renewing) ---------------------
+
+
+def _renewal_audit(renewal: Renewal, application: Application, *, actor, association, request, status: str) -> None:
+    _audit(
+        Action.CLIENT_ACTION,
+        application,
+        actor=actor,
+        request=request,
+        association=association,
+        renewal=status,
+        renewed_from=str(renewal.previous.public_id),
+    )
+
+
+def renewal_confirm(
+    *,
+    application: Application,
+    actor: User | None,
+    association: Association | None = None,
+    request: HttpRequest | None = None,
+) -> Renewal | None:
+    """The household, or its assister, submitted a renewal's draft (`application_submit`, in its transaction): the
+    renewal is `confirmed`, and the portal will not renew it on its own. None when the application is no renewal
+    waiting for the household."""
+    renewal = (
+        Renewal.objects.select_for_update(of=("self",))
+        .select_related("previous")
+        .filter(application=application, status=RenewalStatus.PREPARED)
+        .first()
+    )
+    if renewal is None:
+        return None
+    renewal.status, renewal.confirmed_at = RenewalStatus.CONFIRMED, timezone.now()
+    renewal.save(update_fields=["status", "confirmed_at"])
+    _renewal_audit(renewal, application, actor=actor, association=association, request=request, status=renewal.status)
+    return renewal
+
+
+def _renewal_withdrawn(application: Application, *, actor, association, request) -> None:
+    """A renewal's draft withdrawn: the household does not renew (the notice of withdrawal tells them)."""
+    renewal = (
+        Renewal.objects.select_for_update(of=("self",))
+        .select_related("previous")
+        .filter(application=application, status__in=(RenewalStatus.PREPARED, RenewalStatus.CONFIRMED))
+        .first()
+    )
+    if renewal is None:
+        return
+    renewal.status, renewal.end_reason = RenewalStatus.ENDED, "withdrawn"
+    renewal.save(update_fields=["status", "end_reason"])
+    _renewal_audit(renewal, application, actor=actor, association=association, request=request, status="withdrawn")

@@ -273,74 +273,110 @@ def enrollment_select(
                 code="plan",
             )
         writer, npn = _writing_agent(association, on_behalf)
-        priced = shopping.price(plan, who, shopping.credit_wanted(credit, who.max_credit))
-        current = (
-            Enrollment.objects.select_for_update()
-            .filter(application=row, status=E.ACTIVE)
-            .select_related("client")
-            .first()
-        )
-        if current is not None:
-            end = max(period.coverage_start, current.coverage_start) - timedelta(days=1)
-            current = ENROLLMENT_MACHINE.run(
-                current,
-                EnrollmentMove.REPLACE,
-                actor=actor,
-                request=request,
-                reason=_("Replaced by %(plan)s") % {"plan": plan.name},
-                end=end,
-                on_behalf=on_behalf,
-                association=association,
-            )
-        now = timezone.now()
-        enrollment = Enrollment(
-            application=row,
-            client=row.client,
-            coverage_year=row.coverage_year,
+        enrollment = _enroll(
+            row,
+            who=who,
             plan=plan,
-            hios_plan_id=plan.plan_id,
-            plan_name=plan.name,
-            issuer_name=plan.issuer.name,
-            metal_level=plan.metal_level,
-            csr_variant=priced.csr,
-            sample_catalog=plan.catalog.is_sample,
-            members=_members(who, priced),
-            premium=priced.premium,
-            max_credit=priced.credit_limit,
-            credit_applied=priced.credit,
-            net_premium=priced.net,
-            period_kind=EnrollmentPeriodKind.OPEN if period.kind == "open" else EnrollmentPeriodKind.SPECIAL,
-            period_label=period.special.label if period.special else "",
-            coverage_start=period.coverage_start,
-            coverage_end=date(row.coverage_year, 12, 31),
-            selected_at=now,
+            credit=credit,
+            period=period,
+            actor=actor,
             selected_by=actor,
             on_behalf=on_behalf,
             association=association,
-            writing_agent=writer,
-            writing_agent_npn=npn,
-            replaces=current,
-        )
-        enrollment.full_clean(validate_constraints=False)  # the database checks its constraints on insert
-        enrollment.save(force_insert=True)
-        if row.status in (ApplicationStatus.DETERMINED, ApplicationStatus.PENDING_VERIFICATION):
-            row = APPLICATION_MACHINE.run(row, Move.ENROLL, actor=actor, request=request)
-        _bump(row, what="plan_chosen", actor=actor, association=association)
-        _audit(
-            Action.ENROLLMENT_SELECTED,
-            enrollment,
-            actor=actor,
+            writer=writer,
+            npn=npn,
             request=request,
-            association=association,
-            plan=plan.plan_id,
-            premium=str(enrollment.premium),
-            credit=str(enrollment.credit_applied),
-            net=str(enrollment.net_premium),
-            coverage_start=enrollment.coverage_start.isoformat(),
-            writing_agent_npn=npn,
-            replaces=str(current.public_id) if current else "",
         )
         notices.enrollment_notice(notices.PLAN_SELECTED, enrollment, actor=actor, association=association)
+    return enrollment
+
+
+def _enroll(
+    row: Application,
+    *,
+    who: shopping.Household,
+    plan: Plan,
+    credit: Decimal | None,
+    period: EnrollmentPeriod,
+    actor: User | None,
+    selected_by: User,
+    on_behalf: bool,
+    association: Association | None,
+    writer=None,
+    npn: str = "",
+    request: HttpRequest | None = None,
+    what: str = "plan_chosen",
+    period_label: str = "",
+) -> Enrollment:
+    """Enroll `who` in `plan` from the period's coverage start to December 31 (the locked, determined application's
+    current plan, if any, ends the day before), priced with `credit` (None: all of it); the application is enrolled,
+    a new version (`what`) and audited. The callers check who may do it and write the notice: `enrollment_select`,
+    and a renewal the portal makes for the household when open enrollment ends (`actor` None; `selected_by` is then
+    who chose the plan it renews, which is not changed)."""
+    priced = shopping.price(plan, who, shopping.credit_wanted(credit, who.max_credit))
+    current = (
+        Enrollment.objects.select_for_update().filter(application=row, status=E.ACTIVE).select_related("client").first()
+    )
+    if current is not None:
+        end = max(period.coverage_start, current.coverage_start) - timedelta(days=1)
+        current = ENROLLMENT_MACHINE.run(
+            current,
+            EnrollmentMove.REPLACE,
+            actor=actor,
+            request=request,
+            reason=_("Replaced by %(plan)s") % {"plan": plan.name},
+            end=end,
+            on_behalf=on_behalf,
+            association=association,
+        )
+    now = timezone.now()
+    enrollment = Enrollment(
+        application=row,
+        client=row.client,
+        coverage_year=row.coverage_year,
+        plan=plan,
+        hios_plan_id=plan.plan_id,
+        plan_name=plan.name,
+        issuer_name=plan.issuer.name,
+        metal_level=plan.metal_level,
+        csr_variant=priced.csr,
+        sample_catalog=plan.catalog.is_sample,
+        members=_members(who, priced),
+        premium=priced.premium,
+        max_credit=priced.credit_limit,
+        credit_applied=priced.credit,
+        net_premium=priced.net,
+        period_kind=EnrollmentPeriodKind.OPEN if period.kind == "open" else EnrollmentPeriodKind.SPECIAL,
+        period_label=period_label or (period.special.label if period.special else ""),
+        coverage_start=period.coverage_start,
+        coverage_end=date(row.coverage_year, 12, 31),
+        selected_at=now,
+        selected_by=selected_by,
+        on_behalf=on_behalf,
+        association=association,
+        writing_agent=writer,
+        writing_agent_npn=npn,
+        replaces=current,
+    )
+    enrollment.full_clean(validate_constraints=False)  # the database checks its constraints on insert
+    enrollment.save(force_insert=True)
+    if row.status in (ApplicationStatus.DETERMINED, ApplicationStatus.PENDING_VERIFICATION):
+        row = APPLICATION_MACHINE.run(row, Move.ENROLL, actor=actor, request=request)
+    _bump(row, what=what, actor=actor, association=association)
+    _audit(
+        Action.ENROLLMENT_SELECTED,
+        enrollment,
+        actor=actor,
+        request=request,
+        association=association,
+        plan=plan.plan_id,
+        premium=str(enrollment.premium),
+        credit=str(enrollment.credit_applied),
+        net=str(enrollment.net_premium),
+        coverage_start=enrollment.coverage_start.isoformat(),
+        writing_agent_npn=npn,
+        replaces=str(current.public_id) if current else "",
+    )
     return enrollment
 
 

@@ -60,6 +60,8 @@ WHAT = {
     "change_immigration": _("A reported change processed: citizenship or immigration status"),
     "change_tribal": _("A reported change processed: tribal membership"),
     "verification_expired": _("Documents not received by the due date: the data sources' information is used"),
+    "renewal_prepared": _("Prepared by MNsure for renewal, from last year's application"),
+    "renewed": _("Renewed by MNsure when open enrollment ended"),
 }
 
 

@@ -41,8 +41,8 @@ from ..forms import (
     VersionForm,
     WithdrawForm,
 )
-from ..models import ApplicationStatus, ReviewStatus
-from ..periods import coverage_start
+from ..models import ApplicationStatus, Renewal, ReviewStatus
+from ..periods import coverage_start, open_enrollment
 from ..permissions import access_application
 
 APPLY = "apply_for_client"
@@ -195,6 +195,12 @@ def start(request, client_id):
 @require_safe
 def detail(request, public_id):
     application, association = access_application(request.user, public_id, request=request, what="viewed application")
+    renewal = (
+        Renewal.objects.filter(application=application)
+        .select_related("previous", "current_plan", "next_plan__issuer", "next_plan__catalog")
+        .first()
+    )
+    window = open_enrollment(application.coverage_year)
     return render(
         request,
         "applications/detail.html",
@@ -209,6 +215,8 @@ def detail(request, public_id):
             problems=answers.problems(application.data, coverage_start=coverage_start(application.coverage_year))
             if application.is_open
             else [],
+            renewal=renewal,
+            renewal_deadline=window[2] if renewal and window else None,
         ),
     )
 

@@ -11,5 +11,7 @@ same builders as the test factories (`accounts.builders`, `certification.builder
 - `consumers`: consumers with each combination of assisters of record;
 - `applications`, `changes`, `notices`: applications in each state, chosen plans, reported changes, notices;
 - `verifications`: a household with verification requests outstanding, waiting for review and not accepted
-  (the sample data source), run after the main transaction (uploads need their own).
+  (the sample data source), run after the main transaction (uploads need their own);
+- `worklist`: the demo broker's follow-ups of every kind and urgency (documents due, coverage ending, a draft left
+  alone, a renewal at risk, a small employer's overdue invoice), added to what the others made.
 """

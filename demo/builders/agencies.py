@@ -2,7 +2,8 @@
 
 Approved agencies of each kind with a certified assister each, one application of each kind
 waiting for review, an agency registration waiting for review, support staff, one
-certification expiring within 30 days and one expired. `demo_agency` and `demo_assister`
+certification expiring within 30 days and one expired. The demo broker's own certification
+ends in 45 days, so his worklist shows that item too (`worklist.py`). `demo_agency` and `demo_assister`
 also build the directory's listings across the state (`listings.py`).
 """
 
@@ -51,10 +52,11 @@ AGENCIES = [
         ["en", "oj"],
     ),
 ]
+ENDING_IN_DAYS = 45  # the demo broker's certification: within the worklist's 60 days (CERTIFICATION_REMINDER_DAYS)
 KIND_AGENCY = {AssisterKind.BROKER: 0, AssisterKind.NAVIGATOR: 1, AssisterKind.CAC: 2}
 ASSISTERS = [
     # local part, kind, first, last, state
-    ("broker", AssisterKind.BROKER, "Bao", "Vang", "approved"),
+    ("broker", AssisterKind.BROKER, "Bao", "Vang", "ending"),
     ("navigator", AssisterKind.NAVIGATOR, "Hodan", "Ali", "approved"),
     ("cac", AssisterKind.CAC, "Erik", "Lindqvist", "approved"),
     ("pending-broker", AssisterKind.BROKER, "Luis", "Hernández", "submitted"),
@@ -137,11 +139,16 @@ def _answers(local: str, npn: str) -> builders.Answers:
 
 
 def _certify(assister: Assister, answers: builders.Answers, state: str) -> None:
-    """approved: decided by staff; expiring and expired: imported from the manual process; submitted: waiting."""
+    """approved: decided by staff; ending, expiring and expired: imported from the manual process; submitted:
+    waiting."""
     if state == "submitted":
         builders.certify(assister, answers, staff=staff(), stage=builders.Stage.SUBMITTED)
     elif state == "approved":
         builders.certify(assister, answers, staff=staff(), reason="Demo: all requirements met.")
+    elif state == "ending":
+        period = (today() - timedelta(days=320), today() + timedelta(days=ENDING_IN_DAYS))
+        reason = f"Demo: certified under the manual process; ends in {ENDING_IN_DAYS} days (the worklist shows it)."
+        builders.certify(assister, answers, staff=staff(), period=period, reason=reason)
     elif state == "expiring":
         period = (today() - timedelta(days=300), today() + timedelta(days=20))
         reason = "Demo: certified under the manual process; ends in 20 days."

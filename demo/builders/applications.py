@@ -82,11 +82,19 @@ def _answers(household: list[dict], income: str):
     return update
 
 
-def _apply(client: Client, household: list[dict], income: str, *, association: Association | None = None, note=""):
-    """Start, fill and submit the client's application: by their assister through `association` (after
+def _apply(
+    client: Client,
+    household: list[dict],
+    income: str,
+    *,
+    association: Association | None = None,
+    note="",
+    year: int = YEAR,
+):
+    """Start, fill and submit the client's application for `year`: by their assister through `association` (after
     reviewing it with them by phone), or by the client themself."""
     actor = association.assister.user if association else client.user
-    application = services.application_start(client=client, coverage_year=YEAR, actor=actor, association=association)
+    application = services.application_start(client=client, coverage_year=year, actor=actor, association=association)
     application = services.application_save(
         application=application,
         version=application.version,

@@ -1,28 +1,32 @@
 """`seed_demo`: every role and case, the directory across Minnesota, and a second run that adds nothing.
 
 Seeding takes seconds, so one test seeds (twice, to prove the second run adds nothing) and checks
-everything the demo promises. One test, not a module-scoped fixture shared by several: under
+everything the demo promises; a second does the same on the demo's own day, in open enrollment and the
+renewal season, for the demo broker's worklist. Tests, not a module-scoped fixture shared by several: under
 `pytest -n 2` the tests of a module may go to both workers, and each would seed its own database
 (xdist's `xdist_group` mark, which would keep them together, has no effect under pytest 9).
 """
 
 import csv
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role, User
-from applications.models import Application, ApplicationStatus, Enrollment
+from applications.models import Application, ApplicationStatus, Enrollment, Renewal
 from associations.models import Association, AssociationStatus
 from associations.permissions_sync import permissions_drift
 from certification.models import Agency, Assister, AssisterKind, Certification, CertificationStatus
 from changes.models import ChangeReport, ChangeReportEvent, ReportStatus
+from clients.models import Client
 from conftest import totp_code
 from core import geo
 from demo.builders import agencies, listings
@@ -30,11 +34,14 @@ from demo.tests.factories import demo_account, seed_demo
 from directory import selectors
 from notices.models import Invoice, Notice, NoticeStatus
 from verifications.models import Document, ReferenceRecord, RequestStatus, VerificationEvent, VerificationRequest
+from worklist import selectors as worklist_selectors
+from worklist.kinds import BY_CODE
+from worklist.selectors import Severity
 
 
 def counts():
     models = (
-        *(User, Agency, Assister, Certification, Association, Notice, Invoice, Application, Enrollment),
+        *(User, Agency, Assister, Certification, Association, Notice, Invoice, Application, Enrollment, Renewal),
         *(ChangeReport, ChangeReportEvent),
         *(ReferenceRecord, VerificationRequest, VerificationEvent, Document),
     )
@@ -112,9 +119,10 @@ def assert_assisters_listed_across_minnesota(printed: str) -> None:
 
 
 def assert_plans_chosen_by_a_broker_and_by_a_consumer_and_one_left_to_choose() -> None:
-    # The plans as chosen (a processed change may since have moved a plan's credit: see the change reports).
+    # The 2027 plans as chosen (a processed change may since have moved a plan's credit: see the change reports; the
+    # 2026 plans of the worklist's households: assert_demo_broker_has_followups_of_every_kind_and_severity).
     demo = Enrollment.objects.select_related("application__determination", "association", "writing_agent").filter(
-        replaces__isnull=True
+        replaces__isnull=True, application__coverage_year=2027
     )
     assert demo.count() == 2
     # Maria's broker chose for her household, taking $25 a month less than the whole credit.
@@ -181,7 +189,9 @@ def assert_change_reports_at_each_step() -> None:
 
 def assert_verification_requests_at_each_step(private_storage) -> None:
     today = timezone.localdate()
-    requests = VerificationRequest.objects.select_related("client__user", "application", "decided_by")
+    requests = VerificationRequest.objects.select_related("client__user", "application", "decided_by").filter(
+        client__user__email="castillo-household@demo.assister.example"  # (the broker's worklist has its own)
+    )
     assert requests.count() == 4
     application = requests.first().application
     assert {r.application_id for r in requests} == {application.pk}  # one household, one application
@@ -246,6 +256,62 @@ def test_seed_demo_builds_every_role_case_and_listing_and_a_second_run_adds_noth
     first = counts()
     assert seed_demo() == printed
     assert counts() == first
+
+
+def followups_of_the_demo_broker() -> list[tuple]:
+    broker = User.objects.get(email="broker@demo.assister.example")  # the first broker seed_demo prints
+    return [
+        (row["fu_kind"], row["fu_severity"], row["fu_deadline"], row["fu_client_first_name"], row["fu_detail"])
+        for row in worklist_selectors.followups(broker)
+    ]
+
+
+def assert_demo_broker_has_followups_of_every_kind_and_severity(printed: str) -> None:
+    items = followups_of_the_demo_broker()
+    assert {kind for kind, *_rest in items} == set(BY_CODE), items
+    assert {severity for _kind, severity, *_rest in items} == set(Severity), items
+    today = timezone.localdate()
+    documents = {(severity, deadline, name) for kind, severity, deadline, name, _d in items if kind == "documents_due"}
+    assert documents == {
+        (Severity.OVERDUE, today - timedelta(days=1), "Nora"),
+        (Severity.SOON, today + timedelta(days=3), "Nora"),
+        (Severity.LATER, today + timedelta(days=12), "Nora"),
+    }
+    # The rest, on the day of the demo: most urgent first, the employer's unpaid invoice among the overdue.
+    assert items[0][0] in ("invoice_overdue", "documents_due") and items[0][1] == Severity.OVERDUE
+    assert [severity for _kind, severity, *_rest in items] == sorted(severity for _k, severity, *_r in items)
+    by_kind = {kind: (severity, deadline, name, detail) for kind, severity, deadline, name, detail in items}
+    assert by_kind["invoice_overdue"][2] == "Greta"
+    assert Client.objects.get(first_name="Greta", last_name="Sorensen").employer.business_name == "Sorensen Canoe Works"
+    assert by_kind["no_plan"] == (Severity.LATER, date(2026, 12, 15), "Nhia", "")  # open enrollment's cut-off
+    assert by_kind["renewal_at_risk"] == (Severity.TO_DO, date(2027, 1, 15), "Tyler", "not_offered")
+    assert by_kind["coverage_ending"] == (Severity.TO_DO, date(2026, 12, 31), "Joan", "")
+    assert by_kind["stale_draft"][2] == "Joan" and by_kind["confirmation_waiting"][2] == "Mai"
+    assert by_kind["change_answer"][2] == "Mai" and by_kind["window_closing"][2] == "Nhia"
+    assert by_kind["certification_expiring"] == (Severity.TO_DO, today + timedelta(days=45), None, "assister")
+    # Made through the services: the Halvorsens' requests were asked for a month ago, and the renewal is the portal's.
+    halvorsen = VerificationRequest.objects.filter(client__user__email="halvorsen-household@demo.assister.example")
+    assert {r.opened_at.date() for r in halvorsen} == {(timezone.now() - timedelta(days=30)).date()}
+    assert halvorsen.filter(events__from_status=F("events__to_status")).distinct().count() == 2  # two extended
+    renewal = Renewal.objects.get(application__client__first_name="Tyler")
+    assert renewal.next_plan is None and renewal.application.created_by is None
+    assert "halvorsen-household@demo.assister.example" in printed and "sorensen-canoe-works@" in printed
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_the_demo_broker_followups_of_every_kind_and_severity_once(settings, private_storage):
+    # The demo's day, in MNsure's 2027 open enrollment (its announced dates) and renewal season.
+    settings.OPEN_ENROLLMENT_PERIODS = {
+        **settings.OPEN_ENROLLMENT_PERIODS,
+        2027: (date(2026, 11, 1), date(2026, 12, 15), date(2027, 1, 15)),
+    }
+    with time_machine.travel(datetime(2026, 12, 7, 10, tzinfo=ZoneInfo("America/Chicago"))):
+        printed = seed_demo()
+        assert_demo_broker_has_followups_of_every_kind_and_severity(printed)
+        first, items = counts(), followups_of_the_demo_broker()
+        assert seed_demo() == printed
+        assert counts() == first
+        assert followups_of_the_demo_broker() == items
 
 
 @pytest.mark.django_db

@@ -9,7 +9,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from demo.builders import agencies, applications, changes, consumers, listings, notices, staff, verifications
+from demo.builders import (
+    agencies,
+    applications,
+    changes,
+    consumers,
+    listings,
+    notices,
+    staff,
+    verifications,
+    worklist,
+)
 from directory.selectors import listed_agencies, listed_assisters
 from notices.services import sending_deferred
 
@@ -42,6 +52,7 @@ class Command(BaseCommand):
                 logins += applications.seed()
                 changes.seed()
                 notices.seed()
+                logins += worklist.seed()  # after the others: it adds to the demo broker's own clients' items
             # Documents are stored in transactions of their own (the upload pipeline's durable `uploads_atomic`),
             # so the verification requests are built after the commit, each step once.
             logins += verifications.seed()

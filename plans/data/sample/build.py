@@ -144,6 +144,18 @@ PLANS = (
     PlanSpec("90505", 5, "gold", "HMO", 1750, 7200),
 )
 
+# The issuers' crosswalk to the next plan year (made up; 45 CFR 155.335(j)), written in the optional `crosswalk` column of
+# every year whose next year is in the sample: a plan offered again maps to itself; a plan not offered again maps to a
+# plan of the same issuer and metal level offered in the same areas, except UCare's catastrophic plan, which maps to
+# nothing (not offered next year: its enrollees must choose another plan).
+CROSSWALK = {
+    "90101MN0010003": "90101MN0010002",  # Blue Plus bronze 5500 → bronze 7500
+    "90202MN0040006": "90202MN0010007",  # HealthPartners Cityline silver POS → the new Lakeside silver 3250
+    "90303MN0020006": "90303MN0020005",  # Medica gold 1000 → gold 2000
+    "90404MN0010003": "90404MN0010002",  # Quartz silver 2200 → silver 4200
+    "90505MN0010001": "",  # UCare catastrophic: none
+}
+
 CATALOG_TOML = """\
 # SAMPLE DATA: the plan catalog the Assister Portal ships for plan year {year}, individual market.
 # The issuers are real; every plan, plan name, benefit figure and rate in this folder is made up.
@@ -181,8 +193,28 @@ def rate_2026(issuer: IssuerSpec, spec: PlanSpec, area: int) -> Decimal:
     return rate
 
 
+def offered(year: int) -> set[tuple[str, int]]:
+    """(plan id, rating area) of every plan offered in `year`."""
+    issuers = {issuer.hios_id: issuer for issuer in ISSUERS}
+    return {
+        (plan_id(spec), area)
+        for spec in PLANS
+        if year in spec.years
+        for area in spec.areas or issuers[spec.issuer].areas
+    }
+
+
+def crosswalk(spec: PlanSpec, year: int, area: int, next_year: set[tuple[str, int]]) -> str:
+    """The next year's plan this plan's enrollees in `area` are renewed into ("" for none), checked to be offered there."""
+    target = plan_id(spec) if year + 1 in spec.years else CROSSWALK[plan_id(spec)]
+    if target and (target, area) not in next_year:
+        raise SystemExit(f"{plan_id(spec)} area {area}: crosswalk {target} is not offered there in {year + 1}")
+    return target
+
+
 def rows(year: int) -> list[dict[str, object]]:
     issuers = {issuer.hios_id: issuer for issuer in ISSUERS}
+    next_year = offered(year + 1) if year + 1 in YEARS else None
     out = []
     for spec in PLANS:
         if year not in spec.years:
@@ -207,6 +239,8 @@ def rows(year: int) -> list[dict[str, object]]:
                     "tobacco_factor": issuer.tobacco_factor,
                 }
             )
+            if next_year is not None:
+                out[-1]["crosswalk"] = crosswalk(spec, year, area, next_year)
     out.sort(key=lambda row: (row["plan_id"], row["rating_area"]))
     return out
 
