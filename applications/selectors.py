@@ -177,6 +177,7 @@ def with_current_plan(associations: QuerySet) -> QuerySet:
     return associations.annotate(
         plan_name=Subquery(chosen.values("plan_name")[:1]),
         plan_metal_level=Subquery(chosen.values("metal_level")[:1]),
+        plan_sample=Subquery(chosen.values("sample_catalog")[:1]),
     )
 
 
@@ -280,8 +281,10 @@ def followups_stale_drafts(client_ids, today: date) -> QuerySet:
             of_clients(client_ids),
             status=ApplicationStatus.DRAFT,
             updated_at__lt=stale_from,
-            renewal__isnull=True,
-        ).exclude(Exists(ApplicationReview.objects.filter(application=OuterRef("pk"), status=ReviewStatus.PENDING))),
+        )
+        .exclude(Exists(ApplicationReview.objects.filter(application=OuterRef("pk"), status=ReviewStatus.PENDING)))
+        # A renewal waiting for the household is that item instead ("renewal at risk").
+        .exclude(Exists(Renewal.objects.filter(application=OuterRef("pk"), status=RenewalStatus.PREPARED))),
         kind=STALE_DRAFT,
         client="client",
         deadline=None,
@@ -301,11 +304,14 @@ def _open_enrollment_deadlines(today: date) -> dict[int, date]:
 
 
 def followups_no_plan(client_ids, today: date) -> QuerySet:
-    """Determined applications with no plan chosen while their year's open enrollment is on."""
+    """Applications with no plan chosen while their year's open enrollment is on: determined, or waiting for documents
+    (a plan may be chosen meanwhile, 45 CFR 155.315(f)(4))."""
     deadlines = _open_enrollment_deadlines(today)
     return followup_rows(
         Application.objects.filter(
-            of_clients(client_ids), status=ApplicationStatus.DETERMINED, coverage_year__in=list(deadlines)
+            of_clients(client_ids),
+            status__in=[ApplicationStatus.DETERMINED, ApplicationStatus.PENDING_VERIFICATION],
+            coverage_year__in=list(deadlines),
         ),
         kind=NO_PLAN,
         client="client",
@@ -319,8 +325,11 @@ def followups_no_plan(client_ids, today: date) -> QuerySet:
 
 def followups_coverage_ending(client_ids, today: date) -> QuerySet:
     """Coverage ending within settings.WORKLIST_COVERAGE_ENDING_DAYS with nothing after it: no later plan chosen."""
+    # A later plan that counts: not replaced, not cancelled before it started (its end before its start).
     later = Enrollment.objects.filter(
-        client_id=OuterRef("client_id"), coverage_start__gt=OuterRef("coverage_end")
+        client_id=OuterRef("client_id"),
+        coverage_start__gt=OuterRef("coverage_end"),
+        coverage_end__gte=F("coverage_start"),
     ).exclude(status=EnrollmentStatus.REPLACED)
     return followup_rows(
         Enrollment.objects.filter(
@@ -330,7 +339,9 @@ def followups_coverage_ending(client_ids, today: date) -> QuerySet:
             coverage_end__gte=F("coverage_start"),  # not a plan replaced before it started
         )
         .exclude(Exists(later))
-        .exclude(Exists(Renewal.objects.filter(enrollment=OuterRef("pk")).exclude(status=RenewalStatus.ENDED))),
+        .exclude(
+            Exists(Renewal.objects.filter(previous=OuterRef("application_id")).exclude(status=RenewalStatus.ENDED))
+        ),
         kind=COVERAGE_ENDING,
         client="client",
         deadline=F("coverage_end"),

@@ -4,8 +4,10 @@ There is no try/except here on purpose: if the row cannot be written, the
 request that caused it fails (and, inside a transaction, its changes roll back).
 """
 
+import json
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -89,3 +91,45 @@ def audit_record_for_clients(
     if events:
         events[0].full_clean()  # the rows differ only in their client
         AuditEvent.objects.bulk_create(events)
+
+
+def audit_record_for_client_ids(
+    *, action: Action, actor, client_ids: list[int], request: HttpRequest | None = None, details=None
+) -> int:
+    """`audit_record_for_clients` for many clients known by id (a 20,000-row export): one set-based INSERT per call,
+    the same row for each client but its id, without building a model object per row. Returns the rows written."""
+    if not client_ids:
+        return 0
+    template = _event(
+        action=action,
+        actor=actor,
+        request=request,
+        outcome=Outcome.SUCCESS,
+        target=None,
+        actor_label="",
+        details=details,
+        client=None,
+    )
+    template.full_clean(exclude=["client"])
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (at, action, outcome, actor_id, client_id, actor_label, object_type, object_id, ip, "  # noqa: S608  (the table name is the model's; every value is a parameter)
+            "user_agent, request_id, details) "
+            "SELECT %s, %s, %s, %s, client_id, %s, %s, %s, %s, %s, %s, %s::jsonb FROM unnest(%s::integer[]) AS client_id",
+            [
+                template.at,
+                template.action,
+                template.outcome,
+                template.actor_id,
+                template.actor_label,
+                template.object_type,
+                template.object_id,
+                template.ip,
+                template.user_agent,
+                template.request_id,
+                json.dumps(template.details),
+                list(client_ids),
+            ],
+        )
+        return cursor.rowcount

@@ -40,7 +40,9 @@ def followups_windows(client_ids, today: date) -> QuerySet:
     """Special enrollment periods open today in which no plan has been chosen yet: the window closes on its last
     day."""
     chosen_since = Enrollment.objects.filter(
-        client_id=OuterRef("client_id"), selected_at__date__gte=OuterRef("sep_opens")
+        client_id=OuterRef("client_id"),
+        selected_at__date__gte=OuterRef("sep_opens"),
+        coverage_end__gte=F("coverage_start"),  # not one cancelled before it started
     )
     return followup_rows(
         ChangeReport.objects.filter(

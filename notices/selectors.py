@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import translation
 
 from assister_portal.lib.followups import of_clients
@@ -50,10 +50,11 @@ def described(notice: Notice) -> str:
 INVOICE_OVERDUE = "invoice_overdue"
 
 
-def followups_invoices(client_ids, today: date) -> QuerySet:
-    """Invoices (a small employer's) not paid by their due date."""
+def followups_invoices(client_ids, today: date, visible: Q) -> QuerySet:
+    """Invoices (a small employer's) not paid by their due date, of the clients `visible` allows (those whose notices
+    the reader may see)."""
     return followup_rows(
-        Invoice.objects.filter(of_clients(client_ids), paid_at__isnull=True, due_date__lt=today),
+        Invoice.objects.filter(of_clients(client_ids), visible, paid_at__isnull=True, due_date__lt=today),
         kind=INVOICE_OVERDUE,
         client="client",
         deadline=F("due_date"),

@@ -30,14 +30,15 @@ from applications.dashboard import book_columns, book_form, book_queryset, expor
 from applications.models import ApplicationStatus
 from assister_portal.lib.roles import role_required
 from assister_portal.lib.spreadsheets import formula_safe
-from associations.assister_views import BOOK_ROLES, audit_list
+from associations.assister_views import BOOK_ROLES
 from associations.models import Association
+from audit.models import Action
+from audit.services import audit_record_for_client_ids
 from certification.models import AssisterKind
-from clients.models import Client
 from clients.selectors import power_labels
 from plans.models import MetalLevel
 
-from .selectors import next_deadlines
+from .selectors import book_client_ids, next_deadlines
 
 CHUNK = 1000  # rows read, audited and sent at a time
 # What the file reads of a book row: named columns only, so the client's SSN (ciphertext) is never selected.
@@ -53,6 +54,7 @@ FIELDS = (
     "application_credit",
     "plan_name",
     "plan_metal_level",
+    "plan_sample",
 )
 # The documents column's annotations (verifications.dashboard), read when that column is installed.
 DOCUMENT_FIELDS = ("documents_open", "documents_due")
@@ -83,6 +85,7 @@ class _Labels:
         self.kinds = {value: str(label) for value, label in AssisterKind.choices}
         self.statuses = {value: str(label) for value, label in ApplicationStatus.choices}
         self.no_application = _("No application")
+        self.sample = _("sample plan")
         self.metals = {value: str(label) for value, label in MetalLevel.choices}
         self._powers: dict[tuple, str] = {}
 
@@ -108,7 +111,8 @@ def _cells(row: dict, labels: _Labels, deadline) -> list[str]:
         row["application_year"] or "",
         labels.statuses.get(status, status) if status else labels.no_application,
         "" if row["application_credit"] is None else row["application_credit"],
-        row["plan_name"] or "",
+        # A plan of the sample catalog says so wherever a user sees it.
+        (f"{row['plan_name']} ({labels.sample})" if row["plan_sample"] else row["plan_name"]) or "",
         labels.metals.get(row["plan_metal_level"], row["plan_metal_level"] or ""),
         row.get("documents_open", ""),
         _date(row.get("documents_due")),
@@ -141,6 +145,7 @@ def export_rows(request, queryset: QuerySet, language: str) -> Iterator[bytes]:
     """The file, a chunk of rows at a time: each chunk's clients are audited (and their next deadlines read)
     before its bytes are sent, so every client in what was sent has its audit row."""
     user = request.user
+    book_ids = None
     with translation.override(language):
         yield "\ufeff".encode() + _csv([header()])
     fields = FIELDS + tuple(f for f in DOCUMENT_FIELDS if f in queryset.query.annotations)
@@ -149,9 +154,17 @@ def export_rows(request, queryset: QuerySet, language: str) -> Iterator[bytes]:
         chunk = list(islice(rows, CHUNK))  # the cursor is declared (and its query planned) at the first read
     while chunk:
         client_ids = [row["client_id"] for row in chunk]
-        # The audit rows name the clients by id: clients as loaded with their id alone (no defaults computed).
-        audit_list(request, [Client.from_db(None, ["id"], [pk]) for pk in client_ids], "export")
-        deadlines = next_deadlines(user, client_ids)
+        # One audit row per exported client ("Who viewed my information"), written in one statement per chunk.
+        audit_record_for_client_ids(
+            action=Action.CLIENT_LIST_VIEWED,
+            actor=user,
+            client_ids=client_ids,
+            request=request,
+            details={"what": "export"},
+        )
+        if book_ids is None:  # the book's ids, read once for the whole file
+            book_ids = book_client_ids(user)
+        deadlines = next_deadlines(user, client_ids, book_ids=book_ids)
         with translation.override(language):
             labels = _Labels()
             data = _csv(_cells(row, labels, deadlines.get(row["client_id"])) for row in chunk)

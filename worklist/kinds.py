@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from applications import selectors as applications
+from associations.permissions_sync import clients_visible_q
 from certification import selectors as certification
 from changes import selectors as changes
 from changes.kinds import Event
@@ -124,7 +125,10 @@ KINDS: tuple[FollowUpKind, ...] = (
         _("Invoice overdue"),
         _("Remind the employer to pay the invoice"),
         _("An invoice from MNsure is past its due date. Pay it to keep your employees' coverage."),
-        lambda s: notices.followups_invoices(s.client_ids, s.today),
+        # Only for readers who may see the client's notices (the invoice is one).
+        lambda s: notices.followups_invoices(
+            s.client_ids, s.today, clients_visible_q(s.user, "view_notices_for_client", "client_id")
+        ),
         lambda row: reverse("clients:notices", args=[row["fu_client_public_id"]]),
     ),
     FollowUpKind(

@@ -66,9 +66,10 @@ class Filters:
     client_ids: tuple[int, ...] = ()  # only these clients (the export's next deadline per client)
 
 
-def _union(user, filters: Filters, today: date) -> QuerySet | None:
-    """The union of every kind's rows (not ordered), or None when no kind is asked for."""
-    client_ids = book_client_ids(user)
+def _union(user, filters: Filters, today: date, book_ids: list[int] | None = None) -> QuerySet | None:
+    """The union of every kind's rows (not ordered), or None when no kind is asked for. `book_ids`: the book's client
+    ids when the caller has read them already (`book_client_ids`)."""
+    client_ids = book_client_ids(user) if book_ids is None else book_ids
     if filters.client_ids:
         client_ids = sorted(set(client_ids) & set(filters.client_ids))
     scope = Scope(client_ids=client_ids, user=user, today=today)
@@ -150,12 +151,20 @@ def decorate(user, rows: list[dict]) -> list[dict]:
     return rows
 
 
-def next_deadlines(user, client_ids: list[int], *, today: date | None = None) -> dict[int, date]:
-    """Each client's nearest follow-up deadline (for the export): one query for the given clients."""
+def next_deadlines(
+    user, client_ids: list[int], *, today: date | None = None, book_ids: list[int] | None = None
+) -> dict[int, date]:
+    """Each of the given clients' nearest follow-up deadline (for the export): one query (two without `book_ids`, the
+    book's client ids read once by the caller)."""
     nearest: dict[int, date] = {}
-    if not client_ids:
+    combined = (
+        _union(user, Filters(client_ids=tuple(client_ids)), today or timezone.localdate(), book_ids)
+        if client_ids
+        else None
+    )
+    if combined is None:
         return nearest
-    for row in followups(user, Filters(client_ids=tuple(client_ids)), today=today):
+    for row in combined:
         deadline = row["fu_deadline"]
         if deadline and (row["fu_client_pk"] not in nearest or deadline < nearest[row["fu_client_pk"]]):
             nearest[row["fu_client_pk"]] = deadline

@@ -16,7 +16,7 @@ from accounts.models import DIGEST_ROLES, User
 from associations.notices import client_helpers
 from associations.permissions_sync import clients_visible_q
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_for_clients
 from clients.models import Client
 from clients.notices import notice_for_client
 from notices.emails import body_language
@@ -121,6 +121,7 @@ class Digest:
     new: dict[str, int] = field(default_factory=dict)  # kind code → items that appeared in the last day
     overdue: dict[str, int] = field(default_factory=dict)  # kind code → items past their deadline
     overdue_first_names: list[str] = field(default_factory=list)  # at most 10, no other personal data
+    named_client_ids: list[int] = field(default_factory=list)  # whose first name it gives (each audited)
 
     @property
     def empty(self) -> bool:
@@ -128,9 +129,11 @@ class Digest:
 
 
 def digest_for(user: User, today: date) -> Digest:
-    """What the digest says: counts of new and of overdue follow-ups per kind (one query)."""
+    """What the digest says: counts of follow-ups new since the last digest (or in the last day) and of overdue ones,
+    per kind (two queries)."""
     digest = Digest()
-    since = timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min))
+    last = DigestSent.objects.filter(user=user).order_by("-at").values_list("at", flat=True).first()
+    since = last or timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min))
     for row in selectors.followups(user, today=today):
         kind = row["fu_kind"]
         if row["fu_since"] and row["fu_since"] >= since:
@@ -140,6 +143,7 @@ def digest_for(user: User, today: date) -> Digest:
             name = row["fu_client_first_name"]
             if name and len(digest.overdue_first_names) < 10 and name not in digest.overdue_first_names:
                 digest.overdue_first_names.append(name)
+                digest.named_client_ids.append(row["fu_client_pk"])
     return digest
 
 
@@ -157,6 +161,13 @@ def digest_send(*, user: User, today: date | None = None) -> bool:
         with transaction.atomic():
             DigestSent.objects.create(
                 user=user, day=today, new=sum(digest.new.values()), overdue=sum(digest.overdue.values())
+            )
+            # The clients it names (first name only) see it in "Who viewed my information".
+            audit_record_for_clients(
+                action=Action.CLIENT_LIST_VIEWED,
+                actor=user,
+                clients=[Client(pk=pk) for pk in digest.named_client_ids],
+                details={"what": "digest"},
             )
             language = body_language(user.preferred_language.code if user.preferred_language_id else "en")
             context = {

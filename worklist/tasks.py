@@ -15,7 +15,8 @@ def send_daily_digests() -> int:
     return services.digests_send_all()
 
 
-@shared_task(acks_late=True)
+# Not acks_late: a worker lost after sending must not send the digest again (at most one a day).
+@shared_task
 def send_digest_email(email: str, context: dict) -> None:
     """The digest: counts and links, the clients' first names only (no other personal data)."""
     with translation.override(context["language"]):

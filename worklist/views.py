@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -88,10 +89,14 @@ def worklist(request):
 @require_POST
 def remind(request):
     form = RemindForm(request.POST)
-    back = request.POST.get("back", "")
     target = redirect("worklist:list")
-    if back.startswith("?") and "\n" not in back and "\r" not in back:
-        target["Location"] += back
+    back = QueryDict(request.POST.get("back", "").lstrip("?"))
+    kept = QueryDict(mutable=True)  # back to the same filters and page, nothing else
+    for name in ("kind", "severity", "page"):
+        if back.get(name, "").isascii() and back.get(name, "").replace("_", "").isalnum():
+            kept[name] = back[name]
+    if kept:
+        target["Location"] += "?" + kept.urlencode()
     if not form.is_valid():
         for error in form.errors.get("item", []):
             messages.error(request, error)

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from applications import answers
 from applications import services as application_services
@@ -45,7 +46,7 @@ def test_documents_sent_by_the_due_date_wait_for_staff_and_never_expire(consumer
 
 def test_nothing_is_sent_past_the_due_date_and_the_page_says_whom_to_call(client, consumer):
     _application, row = with_income_request(consumer.client)
-    VerificationRequest.objects.filter(pk=row.pk).update(due_date=row.opened_at.date() - timedelta(days=1))
+    VerificationRequest.objects.filter(pk=row.pk).update(due_date=timezone.localdate() - timedelta(days=1))
     row.refresh_from_db()
     with pytest.raises(ValidationError, match="can no longer be sent here"):
         upload(row, actor=consumer)

@@ -183,3 +183,40 @@ def test_the_digest_can_be_turned_off_in_preferences_and_is_in_the_users_languag
 def test_consumers_see_no_digest_choice(client, consumer):
     sign_in(client, consumer)
     assert "daily email of new and overdue" not in client.get(reverse("accounts:preferences")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("back", "location"),
+    [
+        ("//evil.example/x", ""),
+        ("?kind=documents_due&next=https://evil.example", "?kind=documents_due"),
+        ("?severity=0&page=2", "?severity=0&page=2"),
+        ("?kind=%E2%80%A8x", ""),
+        ("?kind=a%0d%0aSet-Cookie:x", ""),
+    ],
+)
+def test_the_way_back_keeps_only_the_worklists_own_filters(client, broker, back, location):
+    sign_in(client, broker)
+    response = client.post(reverse("worklist:remind"), {"item": ["documents_due:x"], "back": back})
+    assert response.status_code == 302 and response["Location"] == reverse("worklist:list") + location
+
+
+def test_consumers_and_staff_cannot_send_reminders(client, consumer, exchange_staff, broker, catalog_2027):
+    household = _household(broker.assister, "Target")
+    _a, request = with_income_request(household)
+    for user in (consumer, exchange_staff):
+        client.logout()
+        sign_in(client, user)
+        assert client.post(reverse("worklist:remind"), {"item": [_key(request)]}).status_code in (403, 404)
+    assert not FollowUpReminder.objects.exists()
+
+
+def test_the_digest_is_audited_for_each_client_it_names(broker, catalog_2027, django_capture_on_commit_callbacks):
+    household = make_client(first_name="Named")
+    associate(household, broker.assister)
+    _a, request = with_income_request(household)
+    VerificationRequest.objects.filter(pk=request.pk).update(due_date=timezone.localdate() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.digest_send(user=broker)
+    event = AuditEvent.objects.get(action=Action.CLIENT_LIST_VIEWED, client=household, actor=broker)
+    assert event.details == {"what": "digest"}

@@ -58,12 +58,17 @@ def test_unconfirmed_renewals_are_at_risk_with_the_worst_reason(broker, settings
 
 def test_a_renewal_draft_is_not_also_a_stale_draft_or_coverage_ending_and_confirming_takes_it_off(broker):
     renewal = _renewal(broker, "Confirming", SAME)
-    Application.objects.filter(pk=renewal.application_id).update(updated_at=timezone.now() - timedelta(days=30))
-    today = timezone.localdate()  # in the renewal season, 2026 coverage ending on December 31 (within 60 days)
-    kinds = {row["fu_kind"] for row in selectors.followups(broker, today=today)}
+    # Six weeks before the 2026 coverage ends (within WORKLIST_COVERAGE_ENDING_DAYS), the draft untouched for weeks.
+    day = date(2026, 11, 20)
+    Application.objects.filter(pk=renewal.application_id).update(updated_at=timezone.now() - timedelta(days=60))
+    kinds = {row["fu_kind"] for row in selectors.followups(broker, today=day)}
     assert kinds == {"renewal_at_risk"}
+    # Without the renewal both would be there: the same rows with the renewal ended.
+    Renewal.objects.filter(pk=renewal.pk).update(status="ended")
+    assert {row["fu_kind"] for row in selectors.followups(broker, today=day)} == {"stale_draft", "coverage_ending"}
+    Renewal.objects.filter(pk=renewal.pk).update(status="prepared")
     renewal.application.refresh_from_db()
     factories.submitted(renewal.application, renewal.application.client.user)
     renewal.refresh_from_db()
     assert renewal.status == "confirmed"
-    assert "renewal_at_risk" not in {row["fu_kind"] for row in selectors.followups(broker, today=today)}
+    assert "renewal_at_risk" not in {row["fu_kind"] for row in selectors.followups(broker, today=day)}
