@@ -114,7 +114,7 @@ def audit_record_for_client_ids(
     table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (at, action, outcome, actor_id, client_id, actor_label, object_type, object_id, ip, "  # noqa: S608  (the table name is the model's; every value is a parameter)
+            f'INSERT INTO "{table}" (at, action, outcome, actor_id, client_id, actor_label, object_type, object_id, ip, '  # noqa: S608  (the table name is the model's; every value is a parameter)
             "user_agent, request_id, details) "
             "SELECT %s, %s, %s, %s, client_id, %s, %s, %s, %s, %s, %s, %s::jsonb FROM unnest(%s::integer[]) AS client_id",
             [

@@ -225,7 +225,7 @@ def _time_statements(result: ExportResult) -> None:
     result.breakdown = sorted(((kind, n, ms) for kind, (n, ms) in spent.items()), key=lambda item: -item[2])
 
 
-def format_breakdown(result: ExportResult, top: int = 6) -> list[str]:
+def format_breakdown(result: ExportResult, top: int = 10) -> list[str]:
     if not result.breakdown:
         return []
     statements = sum(ms for _kind, _n, ms in result.breakdown)

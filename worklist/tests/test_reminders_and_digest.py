@@ -178,6 +178,8 @@ def test_the_digest_can_be_turned_off_in_preferences_and_is_in_the_users_languag
     assert broker.email not in [m.to[0] for m in mailoutbox]
     spanish = next(m for m in mailoutbox if m.to == [navigator.email])
     assert "Documentos pendientes: 1" in spanish.body
+    assert "Sus seguimientos de hoy" in spanish.subject
+    assert "Esto es lo que hay que hacer en su cartera de clientes." in spanish.body
 
 
 def test_consumers_see_no_digest_choice(client, consumer):
