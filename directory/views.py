@@ -13,6 +13,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from assister_portal.lib.spreadsheets import formula_safe
+
 from . import maps, selectors
 from .forms import SearchForm
 
@@ -91,12 +93,6 @@ def map_svg(request):
     return render(request, "directory/map.svg", context, content_type="image/svg+xml; charset=utf-8")
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; a quote mark stops that."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_safe
 def results_csv(request):
     form = SearchForm(request.GET or None)
@@ -131,7 +127,7 @@ def results_csv(request):
         profile = listing.profile
         street, city, state, zip_code = listing.address
         writer.writerow(
-            _csv_cell(value)
+            formula_safe(value)
             for value in [
                 listing.name,
                 listing.kind_label,

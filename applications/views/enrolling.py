@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.models import Role
 from assister_portal.lib.forms import apply_service_errors
 from assister_portal.lib.roles import role_required
+from assister_portal.lib.spreadsheets import formula_safe
 from associations.assister_views import audit_list
 from certification.permissions import admin_membership_or_404
 from clients.permissions import own_client
@@ -395,12 +396,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheet-safe text: a cell that starts like a formula is quoted (OWASP CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 @role_required(Role.AGENCY_ADMIN)
 @require_safe
@@ -417,7 +412,7 @@ def agency_enrollments(request):
         for e in rows.iterator(chunk_size=500):
             listed.append(e.client)
             writer.writerow(
-                _csv_cell(value)
+                formula_safe(value)
                 for value in (
                     timezone.localtime(e.selected_at).strftime("%Y-%m-%d %H:%M"),
                     e.client.short_id,

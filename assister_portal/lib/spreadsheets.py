@@ -1,8 +1,8 @@
 """Cells of the CSV files the portal offers (DESIGN §2, the shared kernel): a spreadsheet runs a cell that starts
 with `=`, `+`, `-` or `@` (or a tab or carriage return before one) as a formula, so a name typed as
 `=HYPERLINK(…)` would run on the assister's computer (OWASP "CSV injection"). A leading apostrophe makes it text.
-
-(directory/views.py and applications/views/enrolling.py still have a copy of their own, `_csv_cell`.)"""
+Every CSV the portal offers writes its cells through `formula_safe`: the book's export, the agency's enrollments,
+the directory's results."""
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
