@@ -54,6 +54,7 @@ MAY_ACT_TABLES = {"certification_assister", "certification_agencymembership", "a
 GROUPS = (
     "session, user, MFA",
     "who may act, agency groups",
+    "the book's client ids",
     "follow-ups",
     "assisters of record",
     "audit row",
@@ -155,6 +156,8 @@ def worklist_groups(statements: list[str]) -> dict[str, int]:
             group = "session saved"
         elif table in SIGNED_IN_TABLES or kind == "SELECT accounts_user":
             group = "session, user, MFA"
+        elif kind == "SELECT associations_association" and sql.startswith("SELECT DISTINCT"):
+            group = "the book's client ids"  # worklist.selectors.book_client_ids: read once, one array parameter
         elif kind == "SELECT associations_association":
             group = "assisters of record"
         elif table in MAY_ACT_TABLES:
