@@ -10,13 +10,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import DIGEST_ROLES, User
 from associations.notices import client_helpers
 from associations.permissions_sync import clients_visible_q
 from audit.models import Action
-from audit.services import audit_record, audit_record_for_clients
+from audit.services import audit_record, audit_record_for_client_ids
 from clients.models import Client
 from clients.notices import notice_for_client
 from notices.emails import body_language
@@ -163,10 +163,10 @@ def digest_send(*, user: User, today: date | None = None) -> bool:
                 user=user, day=today, new=sum(digest.new.values()), overdue=sum(digest.overdue.values())
             )
             # The clients it names (first name only) see it in "Who viewed my information".
-            audit_record_for_clients(
+            audit_record_for_client_ids(
                 action=Action.CLIENT_LIST_VIEWED,
                 actor=user,
-                clients=[Client(pk=pk) for pk in digest.named_client_ids],
+                client_ids=digest.named_client_ids,
                 details={"what": "digest"},
             )
             language = body_language(user.preferred_language.code if user.preferred_language_id else "en")
@@ -198,8 +198,7 @@ def digests_send_all(today: date | None = None) -> int:
     )
     for user in users.iterator(chunk_size=500):
         try:
-            with translation.override(None):
-                sent += digest_send(user=user, today=today)
+            sent += digest_send(user=user, today=today)
         except Exception:  # one person's failure must not stop the others' digests
             logger.exception("The daily digest to user %s failed.", user.pk)
     return sent

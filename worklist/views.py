@@ -13,9 +13,8 @@ from assister_portal.lib.roles import role_required
 from associations import selectors as book
 from associations.assister_views import BOOK_ROLES
 from audit.models import Action
-from audit.services import audit_record_for_clients
+from audit.services import audit_record_for_client_ids
 from certification.selectors import assister_may_act
-from clients.models import Client
 
 from . import selectors, services
 from .forms import RemindForm, WorklistFilterForm
@@ -65,10 +64,10 @@ def worklist(request):
         labels = selectors.severity_labels()
         for row in rows:
             row["severity_label"] = labels[row["fu_severity"]]
-        audit_record_for_clients(
+        audit_record_for_client_ids(
             action=Action.CLIENT_LIST_VIEWED,
             actor=user,
-            clients=[Client(pk=pk) for pk in dict.fromkeys(row["fu_client_pk"] for row in rows if row["fu_client_pk"])],
+            client_ids=list(dict.fromkeys(row["fu_client_pk"] for row in rows if row["fu_client_pk"])),
             request=request,
             details={"what": "worklist"},
         )
